@@ -1,0 +1,227 @@
+using System.Globalization;
+
+namespace Billing.Resilience;
+
+/// <summary>
+/// An amount of money: a whole number of minor units (cents, won, fils) in one ISO 4217 currency.
+/// </summary>
+/// <remarks>
+/// <para>Arithmetic is only defined between amounts of the same currency; mixing currencies throws
+/// <see cref="CurrencyMismatchException"/>. Every operation is checked: an overflow throws <see cref="OverflowException"/>,
+/// it never wraps. Nothing rounds implicitly: converting from a decimal amount either requires it to be exact
+/// (<see cref="FromMajorExact"/>, <see cref="Parse"/>) or takes an explicit <see cref="MidpointRounding"/>
+/// (<see cref="FromMajor"/>).</para>
+/// <para>The text form used by reports and the drill is the invariant decimal string in major units with exactly
+/// the currency's minor digits: "2.70" for USD, "7000" for KRW, "0.125" for BHD. <see cref="Parse"/> and
+/// <see cref="ToMajorString"/> round-trip exactly.</para>
+/// </remarks>
+public readonly struct Money : IEquatable<Money>, IComparable<Money>
+{
+    private Money(long minorUnits, CurrencyCode currency)
+    {
+        MinorUnits = minorUnits;
+        Currency = currency;
+    }
+
+    /// <summary>Gets the amount in minor units of <see cref="Currency"/> (cents for USD, won for KRW).</summary>
+    public long MinorUnits { get; }
+
+    /// <summary>Gets the currency.</summary>
+    public CurrencyCode Currency { get; }
+
+    /// <summary>Gets a value indicating whether the amount is zero.</summary>
+    public bool IsZero => MinorUnits == 0;
+
+    /// <summary>Gets a value indicating whether the amount is below zero.</summary>
+    public bool IsNegative => MinorUnits < 0;
+
+    /// <summary>Returns zero in the given currency.</summary>
+    public static Money Zero(CurrencyCode currency) => new(0, currency);
+
+    /// <summary>Returns the amount of <paramref name="minorUnits"/> minor units of <paramref name="currency"/>.</summary>
+    public static Money FromMinorUnits(long minorUnits, CurrencyCode currency) => new(minorUnits, currency);
+
+    /// <summary>
+    /// Converts an amount in major units, rounding to the currency's minor unit with the given rule.
+    /// </summary>
+    /// <exception cref="OverflowException">The rounded amount does not fit in a 64-bit number of minor units.</exception>
+    public static Money FromMajor(decimal amount, CurrencyCode currency, MidpointRounding rounding)
+    {
+        var rounded = Math.Round(amount, currency.MinorDigits, rounding);
+        return new Money(ToMinorUnitsExact(rounded, currency), currency);
+    }
+
+    /// <summary>Converts an amount in major units that has no more digits than the currency's minor unit.</summary>
+    /// <exception cref="ArgumentException"><paramref name="amount"/> has more decimal digits than the currency allows.</exception>
+    /// <exception cref="OverflowException">The amount does not fit in a 64-bit number of minor units.</exception>
+    public static Money FromMajorExact(decimal amount, CurrencyCode currency)
+    {
+        if (Math.Round(amount, currency.MinorDigits, MidpointRounding.ToEven) != amount)
+        {
+            throw new ArgumentException(
+                $"{amount.ToString(CultureInfo.InvariantCulture)} has more decimal digits than {currency.Code} allows ({currency.MinorDigits}).",
+                nameof(amount));
+        }
+
+        return new Money(ToMinorUnitsExact(amount, currency), currency);
+    }
+
+    /// <summary>
+    /// Parses an invariant decimal string in major units ("2.70", "7000", "-1.5"). Fewer digits than the currency's
+    /// minor unit are accepted ("2.7" USD is 270 cents); more are rejected, since that would need rounding.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not a plain decimal number or is more precise than the currency.</exception>
+    /// <exception cref="OverflowException">The amount does not fit in a 64-bit number of minor units.</exception>
+    public static Money Parse(string text, CurrencyCode currency)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return TryParseCore(text, currency, out var result, out var error) ? result : throw error!;
+    }
+
+    /// <summary>Tries to parse an invariant decimal string in major units. Returns false instead of throwing.</summary>
+    public static bool TryParse(string? text, CurrencyCode currency, out Money result)
+        => TryParseCore(text, currency, out result, out _);
+
+    private static bool TryParseCore(string? text, CurrencyCode currency, out Money result, out Exception? error)
+    {
+        result = default;
+        if (string.IsNullOrEmpty(text)
+            || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        {
+            error = new FormatException($"'{text}' is not a decimal amount in major units (for example \"2.70\").");
+            return false;
+        }
+
+        if (Math.Round(value, currency.MinorDigits, MidpointRounding.ToEven) != value)
+        {
+            error = new FormatException($"'{text}' has more decimal digits than {currency.Code} allows ({currency.MinorDigits}).");
+            return false;
+        }
+
+        var scaled = value * currency.MinorUnitsPerMajor;
+        if (scaled > long.MaxValue || scaled < long.MinValue)
+        {
+            error = new OverflowException($"'{text}' {currency.Code} does not fit in 64-bit minor units.");
+            return false;
+        }
+
+        result = new Money((long)scaled, currency);
+        error = null;
+        return true;
+    }
+
+    private static long ToMinorUnitsExact(decimal roundedMajor, CurrencyCode currency)
+    {
+        var scaled = roundedMajor * currency.MinorUnitsPerMajor;
+        if (scaled > long.MaxValue || scaled < long.MinValue)
+        {
+            throw new OverflowException($"{roundedMajor.ToString(CultureInfo.InvariantCulture)} {currency.Code} does not fit in 64-bit minor units.");
+        }
+
+        return (long)scaled;
+    }
+
+    /// <summary>Returns the amount in major units as an exact decimal.</summary>
+    public decimal ToMajor() => (decimal)MinorUnits / Currency.MinorUnitsPerMajor;
+
+    /// <summary>Formats the amount in major units with exactly the currency's minor digits, invariant culture ("2.70").</summary>
+    public string ToMajorString()
+    {
+        var digits = Currency.MinorDigits;
+        return ToMajor().ToString(digits == 0 ? "0" : "0." + new string('0', digits), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Adds an amount of the same currency.</summary>
+    /// <exception cref="CurrencyMismatchException">The currencies differ.</exception>
+    /// <exception cref="OverflowException">The sum overflows.</exception>
+    public Money Plus(Money other)
+    {
+        CheckSameCurrency(other);
+        return new Money(checked(MinorUnits + other.MinorUnits), Currency);
+    }
+
+    /// <summary>Subtracts an amount of the same currency.</summary>
+    /// <exception cref="CurrencyMismatchException">The currencies differ.</exception>
+    /// <exception cref="OverflowException">The difference overflows.</exception>
+    public Money Minus(Money other)
+    {
+        CheckSameCurrency(other);
+        return new Money(checked(MinorUnits - other.MinorUnits), Currency);
+    }
+
+    /// <summary>Multiplies by a whole number.</summary>
+    /// <exception cref="OverflowException">The product overflows.</exception>
+    public Money Times(long factor) => new(checked(MinorUnits * factor), Currency);
+
+    /// <summary>Returns the amount with the opposite sign.</summary>
+    public Money Negate() => new(checked(-MinorUnits), Currency);
+
+    /// <summary>Returns the smaller of two amounts of the same currency.</summary>
+    public static Money Min(Money left, Money right)
+    {
+        left.CheckSameCurrency(right);
+        return left.MinorUnits <= right.MinorUnits ? left : right;
+    }
+
+    /// <summary>Returns the larger of two amounts of the same currency.</summary>
+    public static Money Max(Money left, Money right)
+    {
+        left.CheckSameCurrency(right);
+        return left.MinorUnits >= right.MinorUnits ? left : right;
+    }
+
+    private void CheckSameCurrency(Money other)
+    {
+        if (Currency != other.Currency)
+        {
+            throw new CurrencyMismatchException(Currency, other.Currency);
+        }
+    }
+
+    /// <summary>Adds two amounts of the same currency.</summary>
+    public static Money operator +(Money left, Money right) => left.Plus(right);
+
+    /// <summary>Subtracts two amounts of the same currency.</summary>
+    public static Money operator -(Money left, Money right) => left.Minus(right);
+
+    /// <summary>Negates an amount.</summary>
+    public static Money operator -(Money value) => value.Negate();
+
+    /// <summary>Compares two amounts of the same currency.</summary>
+    public static bool operator <(Money left, Money right) => left.CompareTo(right) < 0;
+
+    /// <summary>Compares two amounts of the same currency.</summary>
+    public static bool operator >(Money left, Money right) => left.CompareTo(right) > 0;
+
+    /// <summary>Compares two amounts of the same currency.</summary>
+    public static bool operator <=(Money left, Money right) => left.CompareTo(right) <= 0;
+
+    /// <summary>Compares two amounts of the same currency.</summary>
+    public static bool operator >=(Money left, Money right) => left.CompareTo(right) >= 0;
+
+    /// <summary>Equality: same currency and same number of minor units.</summary>
+    public static bool operator ==(Money left, Money right) => left.Equals(right);
+
+    /// <summary>Inequality.</summary>
+    public static bool operator !=(Money left, Money right) => !left.Equals(right);
+
+    /// <summary>Compares with an amount of the same currency.</summary>
+    /// <exception cref="CurrencyMismatchException">The currencies differ.</exception>
+    public int CompareTo(Money other)
+    {
+        CheckSameCurrency(other);
+        return MinorUnits.CompareTo(other.MinorUnits);
+    }
+
+    /// <inheritdoc />
+    public bool Equals(Money other) => MinorUnits == other.MinorUnits && Currency == other.Currency;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is Money other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(MinorUnits, Currency);
+
+    /// <summary>Formats as "2.70 USD".</summary>
+    public override string ToString() => ToMajorString() + " " + Currency.Code;
+}

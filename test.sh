@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of the solution: builds once (warnings are errors), starts what the tests need, runs all test
+# projects, and ends with one line "tests: N passed, M failed". Exit code is non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+configuration="${CONFIGURATION:-Release}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet build Billing.Resilience.sln -c "$configuration" -nologo
+status=0
+dotnet test Billing.Resilience.sln -c "$configuration" --no-build -nologo 2>&1 | tee "$log" || status=$?
+
+passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+echo "tests: ${passed} passed, ${failed} failed"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+  exit 1
+fi
