@@ -1,0 +1,112 @@
+using Billing.Resilience.Journal;
+using Billing.Resilience.Rentals;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+using Polly.CircuitBreaker;
+
+namespace Billing.Resilience.Payments;
+
+/// <summary>
+/// Moves money for one rental, one operation at a time, outbox style: the intent (with its idempotency key) is
+/// journaled before the first call, the outcome after it. An unknown outcome is resolved (look-up, then a retry with
+/// the same key) before anything else happens to the rental.
+/// </summary>
+internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalRepository rentals, IClock clock, ILogger logger)
+{
+    /// <summary>Journals and sends a new operation; returns the rental's state after its outcome was journaled.</summary>
+    public async Task<RentalState> ExecuteAsync(RentalState state, PaymentOperationKind kind, Money amount, PaymentGateways.Entry gateway, string? reference, CancellationToken cancellationToken, Func<bool>? permit = null)
+    {
+        TakePermit(permit);
+        Preconditions.CheckInvariant(!state.Payments.Any(p => p.IsUnresolved), $"{state.StreamId}: a new {kind} while an operation is unresolved.");
+        var sequence = state.Payments.Count(p => p.Kind == kind) + 1;
+        var key = IdempotencyKey.ForRental(state.RentalId.Value, kind, sequence);
+        var requested = new PaymentRequested(key.Value, kind, amount.MinorUnits, amount.Currency.Code, gateway.Gateway.Name, reference, clock.GetCurrentInstant());
+        state = await rentals.AppendAsync(state, [requested], cancellationToken).ConfigureAwait(false);
+        var request = new PaymentRequest(key, kind, state.RentalId.Value, state.RiderId.Value, amount, reference);
+        var result = await CallAsync(gateway, request, cancellationToken).ConfigureAwait(false);
+        return await rentals.AppendAsync(state, [Completed(key, result)], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resolves an operation whose outcome is unknown: look it up, else send it again with the same key.</summary>
+    public async Task<RentalState> ResolveAsync(RentalState state, PaymentStep step, CancellationToken cancellationToken, Func<bool>? permit = null)
+    {
+        var gateway = gateways.Get(step.Gateway);
+        PaymentResult? result = null;
+        TakePermit(permit);
+        try
+        {
+            result = await gateway.Gateway.LookupAsync(step.Key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogLookupFailed(logger, step.Key.Value, ex.GetType().Name);
+        }
+
+        if (result is null || result.Outcome == PaymentOutcome.Unknown)
+        {
+            var request = new PaymentRequest(step.Key, step.Kind, state.RentalId.Value, state.RiderId.Value, step.Amount, step.Reference);
+            TakePermit(permit);
+            result = await CallAsync(gateway, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (result.Outcome == PaymentOutcome.Unknown && step.Outcome == PaymentOutcome.Unknown)
+        {
+            // Still unknown: nothing new to journal; the reconciler tries again later with the same key.
+            return state;
+        }
+
+        return await rentals.AppendAsync(state, [Completed(step.Key, result)], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void TakePermit(Func<bool>? permit)
+    {
+        if (permit is not null && !permit())
+        {
+            throw new CallBudgetSpentException();
+        }
+    }
+
+    private PaymentCompleted Completed(IdempotencyKey key, PaymentResult result)
+        => new(key.Value, result.Outcome, result.Reference, result.Amount?.MinorUnits, result.Reason, clock.GetCurrentInstant());
+
+    private async Task<PaymentResult> CallAsync(PaymentGateways.Entry gateway, PaymentRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await gateway.Pipeline.ExecuteAsync(
+                static (state, ct) => state.Gateway.ExecuteAsync(state.Request, ct),
+                (gateway.Gateway, Request: request),
+                cancellationToken).ConfigureAwait(false);
+            gateway.CircuitOpen = false;
+            LogOutcome(logger, request.Kind, request.Key.Value, result.Outcome, result.Reason);
+            return result;
+        }
+        catch (BrokenCircuitException)
+        {
+            // The circuit refused the call: it was certainly not sent.
+            gateway.CircuitOpen = true;
+            return PaymentResult.Failure("circuit_open");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A timeout or transport error after the request may have left: nobody knows whether it was applied.
+            LogOutcome(logger, request.Kind, request.Key.Value, PaymentOutcome.Unknown, ex.GetType().Name);
+            return PaymentResult.Unknown(ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Payment {Kind} {Key}: {Outcome} {Reason}")]
+    private static partial void LogOutcome(ILogger logger, PaymentOperationKind kind, string key, PaymentOutcome outcome, string? reason);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Look-up of payment {Key} failed ({Error}); sending it again with the same key")]
+    private static partial void LogLookupFailed(ILogger logger, string key, string error);
+}
+
+/// <summary>The reconciler's call budget for this second is spent; nothing was sent or journaled for the call.</summary>
+internal sealed class CallBudgetSpentException : Exception
+{
+    public CallBudgetSpentException()
+        : base("The reconciler's gateway call budget for this second is spent.")
+    {
+    }
+}

@@ -1,0 +1,250 @@
+using Billing.Resilience.Journal;
+using Billing.Resilience.Outages;
+using Billing.Resilience.Payments;
+using Billing.Resilience.Rentals;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Billing.Resilience.Reconciliation;
+
+/// <summary>What one reconciliation run did.</summary>
+/// <param name="StartedAt">When the run started (the injected clock).</param>
+/// <param name="Examined">Rentals looked at.</param>
+/// <param name="Settled">Rentals that reached <see cref="RentalStatus.Settled"/> in this run.</param>
+/// <param name="GatewayCalls">Gateway calls made (operations sent and look-ups).</param>
+/// <param name="Deferred">Rentals left for a later run (budget spent, failure or unknown outcome, payment backend down).</param>
+/// <param name="Declined">Rentals whose charge was declined: debt to collect, shown in their statements.</param>
+/// <param name="StillPending">Rentals still queued after the run.</param>
+public sealed record ReconciliationRun(Instant StartedAt, int Examined, int Settled, int GatewayCalls, int Deferred, int Declined, int StillPending);
+
+/// <summary>
+/// Settles every rental whose end is known and whose money does not match its charge: resolves unknown outcomes,
+/// captures, charges the rest, voids what is left of a hold, refunds after a correction. Resumable after a crash at
+/// any step (it decides from the journal alone), idempotent, and paced: at most
+/// <see cref="ReconcilerOptions.MaxCallsPerSecond"/> gateway calls per second and
+/// <see cref="ReconcilerOptions.MaxConcurrency"/> rentals at a time.
+/// </summary>
+public sealed partial class Reconciler : IDisposable
+{
+    private readonly BillingCore core;
+    private readonly CallPermits permits;
+    private readonly Random jitter;
+    private readonly ILogger logger;
+    private readonly object jitterGate = new();
+
+    internal Reconciler(BillingCore core)
+    {
+        this.core = core;
+        permits = new CallPermits(core.ReconcilerOptions.MaxCallsPerSecond, core.Clock);
+        jitter = new Random(core.ReconcilerOptions.JitterSeed);
+        logger = core.LoggerFactory.CreateLogger<Reconciler>();
+        core.Health.Changed += outage =>
+        {
+            if (outage.Dependency == Dependency.Payment && !outage.IsOngoing)
+            {
+                core.Queue.MarkAllDue(core.Clock.GetCurrentInstant());
+            }
+        };
+    }
+
+    /// <summary>Gets the number of rentals waiting for settlement.</summary>
+    public int Pending => core.Queue.Count;
+
+    /// <summary>Gets when the next queued rental is due, or null when nothing is queued.</summary>
+    public Instant? NextDueAt => core.Queue.NextDue();
+
+    /// <summary>Reads the whole journal and queues every rental that is not settled (call once at start; a crash loses nothing).</summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        var streams = new HashSet<string>(StringComparer.Ordinal);
+        long position = 0;
+        while (true)
+        {
+            var batch = await core.Rentals.Journal.ReadAllAsync(position, 10_000, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var e in batch)
+            {
+                if (e.StreamId.StartsWith("rental-", StringComparison.Ordinal))
+                {
+                    streams.Add(e.StreamId);
+                }
+            }
+
+            position = batch[^1].GlobalPosition;
+        }
+
+        var now = core.Clock.GetCurrentInstant();
+        var queued = 0;
+        foreach (var stream in streams)
+        {
+            var rentalId = RentalId.From(stream["rental-".Length..]);
+            var state = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
+            if (state is not null && SettlementPlanner.Next(core.Statement(state, now), state.Payments).Kind != SettlementActionKind.None)
+            {
+                core.Queue.MarkDue(rentalId, now);
+                queued++;
+            }
+        }
+
+        return queued;
+    }
+
+    /// <summary>Settles what is due now, within the call budget; returns what it did.</summary>
+    public async Task<ReconciliationRun> RunOnceAsync(CancellationToken cancellationToken = default)
+    {
+        var startedAt = core.Clock.GetCurrentInstant();
+        var due = core.Queue.TakeDue(startedAt, core.ReconcilerOptions.MaxRentalsPerRun);
+        var settled = 0;
+        var calls = 0;
+        var deferred = 0;
+        var declined = 0;
+        if (core.Health.IsDown(Dependency.Payment))
+        {
+            return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count);
+        }
+
+        bool Permit()
+        {
+            if (!permits.TryTake())
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref calls);
+            return true;
+        }
+
+        await Parallel.ForEachAsync(
+            due,
+            new ParallelOptions { MaxDegreeOfParallelism = core.ReconcilerOptions.MaxConcurrency, CancellationToken = cancellationToken },
+            async (rentalId, ct) =>
+            {
+                var outcome = await SettleAsync(rentalId, Permit, ct).ConfigureAwait(false);
+                switch (outcome)
+                {
+                    case Outcome.Settled:
+                        Interlocked.Increment(ref settled);
+                        break;
+                    case Outcome.Declined:
+                        Interlocked.Increment(ref declined);
+                        break;
+                    case Outcome.Deferred:
+                        Interlocked.Increment(ref deferred);
+                        break;
+                }
+            }).ConfigureAwait(false);
+
+        return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count);
+    }
+
+    private enum Outcome
+    {
+        Settled,
+        Idle,
+        Declined,
+        Deferred,
+    }
+
+    private async Task<Outcome> SettleAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
+    {
+        // Bounded: a rental needs at most a handful of operations (resolve, capture, charge, void, refund).
+        for (var step = 0; step < 16; step++)
+        {
+            if (core.Health.IsDown(Dependency.Payment))
+            {
+                return Outcome.Deferred;
+            }
+
+            var state = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
+            if (state is null)
+            {
+                core.Queue.Remove(rentalId);
+                return Outcome.Idle;
+            }
+
+            var now = core.Clock.GetCurrentInstant();
+            var statement = core.Statement(state, now);
+            var action = SettlementPlanner.Next(statement, state.Payments);
+            if (action.Kind == SettlementActionKind.None)
+            {
+                if (statement.Status == RentalStatus.Open && !state.Payments.Any(p => p.IsUnresolved))
+                {
+                    core.Queue.Remove(rentalId);
+                    return Outcome.Idle;
+                }
+
+                core.Queue.Remove(rentalId);
+                if (statement.Money.DeclineReason is { } reason)
+                {
+                    LogDebt(logger, rentalId.Value, statement.Charge - statement.Money.Taken, reason);
+                    return Outcome.Declined;
+                }
+
+                return statement.Status == RentalStatus.Settled ? Outcome.Settled : Outcome.Idle;
+            }
+
+            try
+            {
+                var before = state.Version;
+                state = action.Kind == SettlementActionKind.Resolve
+                    ? await core.Payments.ResolveAsync(state, action.Step!, cancellationToken, permit).ConfigureAwait(false)
+                    : await core.Payments.ExecuteAsync(
+                        state,
+                        action.Operation,
+                        action.Amount,
+                        action.Gateway is { } name ? core.Gateways.Get(name) : core.Gateways.ForNewMoney(),
+                        action.Reference,
+                        cancellationToken,
+                        permit).ConfigureAwait(false);
+                var last = state.Payments.Count == 0 ? null : state.Payments[^1];
+                if (state.Version == before || last is null || last.IsUnresolved || last.Outcome == PaymentOutcome.Failed)
+                {
+                    Defer(rentalId);
+                    return Outcome.Deferred;
+                }
+            }
+            catch (CallBudgetSpentException)
+            {
+                // Nothing was sent: try again in the next second.
+                core.Queue.Defer(rentalId, _ => core.Clock.GetCurrentInstant() + Duration.FromSeconds(1));
+                return Outcome.Deferred;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Another writer (or instance) moved the rental: read it again next time round.
+                core.Rentals.Forget(rentalId);
+            }
+        }
+
+        Defer(rentalId);
+        return Outcome.Deferred;
+    }
+
+    private void Defer(RentalId rentalId)
+    {
+        var options = core.ReconcilerOptions;
+        core.Queue.Defer(rentalId, attempts =>
+        {
+            // Capped exponential backoff with full jitter in [delay/2, delay].
+            var exponent = Math.Min(attempts - 1, 30);
+            var delay = Duration.FromTicks(Math.Min(options.RetryMaxDelay.BclCompatibleTicks, options.RetryBaseDelay.BclCompatibleTicks * (1L << Math.Min(exponent, 20))));
+            double fraction;
+            lock (jitterGate)
+            {
+                fraction = 0.5 + (jitter.NextDouble() / 2);
+            }
+
+            return core.Clock.GetCurrentInstant() + Duration.FromTicks((long)(delay.BclCompatibleTicks * fraction));
+        });
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => permits.Dispose();
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Rental {RentalId}: charge of {Missing} declined ({Reason}); debt to collect")]
+    private static partial void LogDebt(ILogger logger, string rentalId, Money missing, string reason);
+}

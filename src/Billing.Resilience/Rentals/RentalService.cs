@@ -1,0 +1,306 @@
+using Billing.Resilience.Journal;
+using Billing.Resilience.Outages;
+using Billing.Resilience.Payments;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Billing.Resilience.Rentals;
+
+/// <summary>Why a start was refused.</summary>
+public enum StartRefusal
+{
+    /// <summary>Not refused: the rental started.</summary>
+    None = 0,
+
+    /// <summary>The payment backend is down: no hold can be placed.</summary>
+    PaymentUnavailable = 1,
+
+    /// <summary>The identity backend is down: the rider cannot be authenticated.</summary>
+    IdentityUnavailable = 2,
+
+    /// <summary>The identity provider denied the rider.</summary>
+    RiderNotAuthenticated = 3,
+
+    /// <summary>The payment provider declined the hold.</summary>
+    HoldDeclined = 4,
+
+    /// <summary>The plan is not configured.</summary>
+    UnknownPlan = 5,
+
+    /// <summary>A rental with this id exists already with other details.</summary>
+    DuplicateRental = 6,
+
+    /// <summary>The command is invalid; see the errors.</summary>
+    InvalidCommand = 7,
+}
+
+/// <summary>The answer to <see cref="RentalService.StartAsync"/>.</summary>
+/// <param name="Refusal">Why it was refused, or <see cref="StartRefusal.None"/>.</param>
+/// <param name="StartedAt">When the rental started, when it did.</param>
+/// <param name="RentalToken">The token the rider's app keeps to end the rental without login, when it started.</param>
+/// <param name="Errors">For an invalid command, every problem found.</param>
+public sealed record StartRentalResult(StartRefusal Refusal, Instant? StartedAt, string? RentalToken, IReadOnlyList<ValidationError> Errors)
+{
+    /// <summary>Gets a value indicating whether the rental started.</summary>
+    public bool Started => Refusal == StartRefusal.None;
+}
+
+/// <summary>The answer to <see cref="RentalService.ReportEndAsync"/>: the signal was journaled (or was a duplicate) and what the rental's end is now.</summary>
+/// <param name="Accepted">Whether the signal is durably recorded (true for a duplicate too).</param>
+/// <param name="Duplicate">Whether the same signal (source and time) had been received before.</param>
+/// <param name="End">The rental's end after this signal, or null while no valid signal is known.</param>
+/// <param name="Rejection">Why this signal does not count, as things stand (it is kept, and judged again when telemetry arrives).</param>
+/// <param name="Errors">For an invalid command or an unknown rental, the problems found; nothing was written.</param>
+public sealed record EndSignalReceipt(bool Accepted, bool Duplicate, Instant? End, SignalRejectionReason? Rejection, IReadOnlyList<ValidationError> Errors);
+
+/// <summary>
+/// Starts rentals, takes end signals and telemetry, and quotes what riders owe. Ending a rental never needs a remote
+/// system: the signal is journaled and acknowledged locally, and settlement waits for the payment backend.
+/// </summary>
+public sealed partial class RentalService
+{
+    private static readonly StartRentalValidator StartValidator = new();
+    private static readonly ReportEndSignalValidator EndValidator = new();
+    private static readonly RecordDistanceValidator DistanceValidator = new();
+    private readonly BillingCore core;
+    private readonly ILogger logger;
+
+    internal RentalService(BillingCore core)
+    {
+        this.core = core;
+        logger = core.LoggerFactory.CreateLogger<RentalService>();
+    }
+
+    /// <summary>
+    /// Starts a rental now: checks that the payment and identity backends are up, authenticates the rider, places the
+    /// hold (when configured), journals the start and issues the rental token.
+    /// </summary>
+    public async Task<StartRentalResult> StartAsync(StartRental command, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await StartCoreAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Two starts of the same rental raced; the first won.
+            return Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{command.RentalId}' was started concurrently.")]);
+        }
+    }
+
+    private async Task<StartRentalResult> StartCoreAsync(StartRental command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var errors = Validate(StartValidator, command);
+        if (errors.Count > 0)
+        {
+            return Refused(StartRefusal.InvalidCommand, errors);
+        }
+
+        if (!core.Plans.TryGetValue(command.PlanId, out var plan))
+        {
+            return Refused(StartRefusal.UnknownPlan, [new ValidationError("planId", "BILLING_PLAN_UNKNOWN", $"Plan '{command.PlanId}' is not configured.")]);
+        }
+
+        var rentalId = RentalId.From(command.RentalId);
+        var riderId = RiderId.From(command.RiderId);
+        if (core.Health.IsDown(Dependency.Payment))
+        {
+            return Refused(StartRefusal.PaymentUnavailable);
+        }
+
+        if (core.Health.IsDown(Dependency.Identity))
+        {
+            return Refused(StartRefusal.IdentityUnavailable);
+        }
+
+        var existing = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            // A retried start of the same rental is answered as before; another rental with the same id is refused.
+            return existing.RiderId == riderId && existing.PlanId == plan.PlanId && existing.IsStarted
+                ? new StartRentalResult(StartRefusal.None, existing.StartedAt, core.Tokens.Issue(rentalId, riderId), [])
+                : Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
+        }
+
+        IdentityVerdict verdict;
+        try
+        {
+            verdict = await core.Identity.AuthenticateAsync(riderId, command.Credential, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogIdentityUnreachable(logger, ex.GetType().Name);
+            return Refused(StartRefusal.IdentityUnavailable);
+        }
+
+        if (verdict != IdentityVerdict.Authenticated)
+        {
+            return Refused(StartRefusal.RiderNotAuthenticated);
+        }
+
+        var now = core.Clock.GetCurrentInstant();
+        var stream = RentalState.Empty(RentalState.StreamIdFor(rentalId));
+        if (core.PaymentOptions.HoldAmount is not { } holdMajor)
+        {
+            await AppendNewAsync(stream, new RentalStarted(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, null), cancellationToken).ConfigureAwait(false);
+            return new StartRentalResult(StartRefusal.None, now, core.Tokens.Issue(rentalId, riderId), []);
+        }
+
+        // Outbox: the request and the intent to authorize are durable before the gateway hears of them.
+        var hold = Money.FromMajor(holdMajor, plan.Currency, MidpointRounding.ToEven);
+        var requested = await AppendNewAsync(stream, new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits), cancellationToken).ConfigureAwait(false);
+        var state = await core.Payments.ExecuteAsync(requested, PaymentOperationKind.Authorize, hold, core.Gateways.ForNewMoney(), null, cancellationToken).ConfigureAwait(false);
+        var step = state.Payments[^1];
+        if (step.Succeeded)
+        {
+            await core.Rentals.AppendAsync(state, [new RentalStarted(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits)], cancellationToken).ConfigureAwait(false);
+            return new StartRentalResult(StartRefusal.None, now, core.Tokens.Issue(rentalId, riderId), []);
+        }
+
+        var refusal = step.Outcome == PaymentOutcome.Declined ? StartRefusal.HoldDeclined : StartRefusal.PaymentUnavailable;
+        await core.Rentals.AppendAsync(state, [new RentalRefused(refusal == StartRefusal.HoldDeclined ? "holdDeclined" : "paymentUnavailable", core.Clock.GetCurrentInstant())], cancellationToken).ConfigureAwait(false);
+        if (step.IsUnresolved)
+        {
+            // The hold may have been placed: the reconciler finds out and voids it.
+            core.Queue.MarkDue(rentalId, core.Clock.GetCurrentInstant());
+        }
+
+        return Refused(refusal);
+    }
+
+    /// <summary>
+    /// Records an end signal. Needs no remote system: it is journaled and acknowledged locally, whatever is down.
+    /// Late, out-of-order and repeated signals are fine; the earliest valid one decides the end.
+    /// </summary>
+    public async Task<EndSignalReceipt> ReportEndAsync(ReportEndSignal command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var errors = Validate(EndValidator, command);
+        if (errors.Count > 0)
+        {
+            return new EndSignalReceipt(false, false, null, null, errors);
+        }
+
+        var rentalId = RentalId.From(command.RentalId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var state = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
+            if (state is null || !state.IsStarted)
+            {
+                return new EndSignalReceipt(false, false, null, null, [new ValidationError("rentalId", "BILLING_RENTAL_UNKNOWN", $"Rental '{rentalId}' was not started.")]);
+            }
+
+            if (command.Source == EndSignalSource.Rider)
+            {
+                var problem = core.Tokens.Verify(command.RentalToken, rentalId, state.RiderId);
+                if (problem != RentalTokenProblem.None)
+                {
+                    return new EndSignalReceipt(false, false, null, null, [new ValidationError("rentalToken", "BILLING_RENTAL_TOKEN_" + problem.ToString().ToUpperInvariant(), $"The rental token was not accepted: {problem}.")]);
+                }
+            }
+
+            if (state.HasSignal(command.Source, command.At))
+            {
+                return Receipt(state, command, duplicate: true);
+            }
+
+            if (state.Signals.Count >= core.Metering.MaxEndSignalsPerRental)
+            {
+                return new EndSignalReceipt(false, false, null, null, [new ValidationError("rentalId", "BILLING_END_SIGNALS_LIMIT", $"Rental '{rentalId}' has {state.Signals.Count} end signals already, the most kept.")]);
+            }
+
+            try
+            {
+                var now = core.Clock.GetCurrentInstant();
+                state = await core.Rentals.AppendAsync(state, [new EndSignalReceived(command.At, now, command.Source)], cancellationToken).ConfigureAwait(false);
+                core.Queue.MarkDue(rentalId, now);
+                return Receipt(state, command, duplicate: false);
+            }
+            catch (ConcurrencyConflictException) when (attempt < 8)
+            {
+                // Another writer appended to the rental: read it again and retry.
+            }
+        }
+    }
+
+    /// <summary>Records vehicle telemetry. Distance travelled while the meter is frozen is never billed.</summary>
+    public async Task<IReadOnlyList<ValidationError>> RecordDistanceAsync(RecordDistance command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var errors = Validate(DistanceValidator, command);
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+
+        var rentalId = RentalId.From(command.RentalId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var state = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
+            if (state is null || !state.IsStarted)
+            {
+                return [new ValidationError("rentalId", "BILLING_RENTAL_UNKNOWN", $"Rental '{rentalId}' was not started.")];
+            }
+
+            if (state.Distance.Count >= core.Metering.MaxDistanceIncrementsPerRental)
+            {
+                return [new ValidationError("rentalId", "BILLING_DISTANCE_LIMIT", $"Rental '{rentalId}' has {state.Distance.Count} distance increments already, the most kept.")];
+            }
+
+            try
+            {
+                var now = core.Clock.GetCurrentInstant();
+                await core.Rentals.AppendAsync(state, [new DistanceRecorded(command.At, command.Kilometres, now)], cancellationToken).ConfigureAwait(false);
+                if (state.Signals.Count > 0)
+                {
+                    // Telemetry can change which signals count, and so the charge.
+                    core.Queue.MarkDue(rentalId, now);
+                }
+
+                return [];
+            }
+            catch (ConcurrencyConflictException) when (attempt < 8)
+            {
+            }
+        }
+    }
+
+    /// <summary>What a rental owes now, with line items, frozen intervals and their outages; null for an unknown rental.</summary>
+    public Task<RentalStatement?> GetStatementAsync(string rentalId, CancellationToken cancellationToken)
+        => GetStatementAsync(rentalId, core.Clock.GetCurrentInstant(), cancellationToken);
+
+    /// <summary>The statement of a rental as of <paramref name="asOf"/> (an open rental is billed up to it); null for an unknown rental.</summary>
+    public async Task<RentalStatement?> GetStatementAsync(string rentalId, Instant asOf, CancellationToken cancellationToken)
+    {
+        if (!RentalId.IsValid(rentalId))
+        {
+            return null;
+        }
+
+        var state = await core.Rentals.LoadAsync(RentalId.From(rentalId), cancellationToken).ConfigureAwait(false);
+        return state is null ? null : core.Statement(state, asOf);
+    }
+
+    private EndSignalReceipt Receipt(RentalState state, ReportEndSignal command, bool duplicate)
+    {
+        var reading = core.Statement(state, core.Clock.GetCurrentInstant());
+        var rejection = reading.RejectedSignals.FirstOrDefault(r => r.Signal.Source == command.Source && r.Signal.At == command.At)?.Reason;
+        return new EndSignalReceipt(true, duplicate, reading.End, rejection, []);
+    }
+
+    private async Task<RentalState> AppendNewAsync(RentalState empty, object @event, CancellationToken cancellationToken)
+        => await core.Rentals.AppendAsync(empty, [@event], cancellationToken).ConfigureAwait(false);
+
+    private static StartRentalResult Refused(StartRefusal refusal, IReadOnlyList<ValidationError>? errors = null)
+        => new(refusal, null, null, errors ?? []);
+
+    private static IReadOnlyList<ValidationError> Validate<T>(FluentValidation.IValidator<T> validator, T command)
+        => OptionsValidation.Validate(validator, command, string.Empty)
+            .Select(e => e with { Path = LowerFirst(e.Path.TrimStart('.')) }).ToArray();
+
+    private static string LowerFirst(string s) => s.Length == 0 ? s : char.ToLowerInvariant(s[0]) + s[1..];
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Identity provider unreachable ({Error}); start refused")]
+    private static partial void LogIdentityUnreachable(ILogger logger, string error);
+}

@@ -1,0 +1,186 @@
+using Billing.Resilience.Journal;
+using Billing.Resilience.Payments;
+using NodaTime;
+
+namespace Billing.Resilience.Rentals;
+
+/// <summary>
+/// A rental as its events tell it. Built only by replaying the journal, so the state after a crash is exactly the
+/// state before it; every decision (the end, the freezes, the money still to move) is derived from it.
+/// </summary>
+internal sealed class RentalState
+{
+    private readonly List<EndSignal> signals = [];
+    private readonly HashSet<(EndSignalSource, Instant)> signalKeys = [];
+    private readonly List<DistanceIncrement> distance = [];
+    private readonly List<PaymentStep> payments = [];
+    private readonly List<object> history = [];
+
+    private RentalState(string streamId) => StreamId = streamId;
+
+    public string StreamId { get; }
+
+    public long Version { get; private set; }
+
+    public RentalId RentalId { get; private set; }
+
+    public RiderId RiderId { get; private set; }
+
+    public string PlanId { get; private set; } = string.Empty;
+
+    public CurrencyCode Currency { get; private set; }
+
+    public Instant StartedAt { get; private set; }
+
+    public Money? HoldAmount { get; private set; }
+
+    public bool IsStarted { get; private set; }
+
+    public string? RefusalReason { get; private set; }
+
+    public IReadOnlyList<EndSignal> Signals => signals;
+
+    /// <summary>Distance increments in order of their time (ties in order of receipt).</summary>
+    public IReadOnlyList<DistanceIncrement> Distance => distance;
+
+    public IReadOnlyList<PaymentStep> Payments => payments;
+
+    public static string StreamIdFor(RentalId rentalId) => "rental-" + rentalId.Value;
+
+    public static RentalState Replay(string streamId, IReadOnlyList<RecordedEvent> events)
+    {
+        var state = new RentalState(streamId);
+        foreach (var recorded in events)
+        {
+            InvariantCheck(recorded.StreamVersion == state.Version + 1, $"{streamId}: version {recorded.StreamVersion} follows {state.Version}.");
+            state.Apply(EventSerializer.Deserialize(recorded));
+        }
+
+        return state;
+    }
+
+    public static RentalState Empty(string streamId) => new(streamId);
+
+    /// <summary>A new state with <paramref name="events"/> applied after this one's; this instance is left as it was.</summary>
+    public RentalState With(IEnumerable<object> events)
+    {
+        var next = new RentalState(StreamId);
+        foreach (var e in history)
+        {
+            next.Apply(e);
+        }
+
+        foreach (var e in events)
+        {
+            next.Apply(e);
+        }
+
+        return next;
+    }
+
+    public bool HasSignal(EndSignalSource source, Instant at) => signalKeys.Contains((source, at));
+
+    public void Apply(object @event)
+    {
+        switch (@event)
+        {
+            case RentalRequested e:
+                Identify(e.RentalId, e.RiderId, e.PlanId, e.Currency);
+                StartedAt = e.RequestedAt;
+                HoldAmount = Money.FromMinorUnits(e.HoldMinorUnits, Currency);
+                break;
+            case RentalStarted e:
+                Identify(e.RentalId, e.RiderId, e.PlanId, e.Currency);
+                StartedAt = e.StartedAt;
+                HoldAmount = e.HoldMinorUnits is { } hold ? Money.FromMinorUnits(hold, Currency) : null;
+                IsStarted = true;
+                break;
+            case RentalRefused e:
+                RefusalReason = e.Reason;
+                break;
+            case EndSignalReceived e:
+                if (signalKeys.Add((e.Source, e.At)))
+                {
+                    signals.Add(new EndSignal(e.At, e.ReceivedAt, e.Source));
+                }
+
+                break;
+            case DistanceRecorded e:
+                var increment = new DistanceIncrement(e.At, e.Kilometres);
+                var index = distance.Count;
+                while (index > 0 && distance[index - 1].At > e.At)
+                {
+                    index--;
+                }
+
+                distance.Insert(index, increment);
+                break;
+            case PaymentRequested e:
+                InvariantCheck(payments.TrueForAll(p => p.Key.Value != e.Key), $"{StreamId}: idempotency key {e.Key} requested twice.");
+                payments.Add(new PaymentStep(
+                    IdempotencyKey.From(e.Key), e.Kind, Money.FromMinorUnits(e.AmountMinorUnits, CurrencyCode.Parse(e.Currency)), e.Gateway, e.Reference, e.At));
+                break;
+            case PaymentCompleted e:
+                var step = payments.Find(p => p.Key.Value == e.Key)
+                    ?? throw new InvariantViolationException($"{StreamId}: completion of unknown payment {e.Key}.");
+                InvariantCheck(step.Outcome is null or PaymentOutcome.Unknown, $"{StreamId}: payment {e.Key} completed twice.");
+                step.Complete(e.Outcome, e.Reference, e.AmountMinorUnits is { } applied ? Money.FromMinorUnits(applied, step.Amount.Currency) : null, e.Reason, e.At);
+                break;
+            default:
+                throw new InvariantViolationException($"{StreamId}: unexpected event {@event.GetType().Name}.");
+        }
+
+        history.Add(@event);
+        Version++;
+    }
+
+    private void Identify(string rentalId, string riderId, string planId, string currency)
+    {
+        RentalId = RentalId.From(rentalId);
+        RiderId = RiderId.From(riderId);
+        PlanId = planId;
+        Currency = CurrencyCode.Parse(currency);
+    }
+
+    private static void InvariantCheck(bool condition, string message) => Preconditions.CheckInvariant(condition, message);
+}
+
+/// <summary>One payment operation of a rental: the intent (written before the call) and, once known, its outcome.</summary>
+internal sealed class PaymentStep(IdempotencyKey key, PaymentOperationKind kind, Money amount, string gateway, string? reference, Instant requestedAt)
+{
+    public IdempotencyKey Key { get; } = key;
+
+    public PaymentOperationKind Kind { get; } = kind;
+
+    public Money Amount { get; } = amount;
+
+    public string Gateway { get; } = gateway;
+
+    public string? Reference { get; } = reference;
+
+    public Instant RequestedAt { get; } = requestedAt;
+
+    /// <summary>Null while the call is in flight (or the process died during it); Unknown after a timeout.</summary>
+    public PaymentOutcome? Outcome { get; private set; }
+
+    public string? ResultReference { get; private set; }
+
+    public Money? AppliedAmount { get; private set; }
+
+    public string? Reason { get; private set; }
+
+    public Instant? CompletedAt { get; private set; }
+
+    public bool IsUnresolved => Outcome is null or PaymentOutcome.Unknown;
+
+    public bool Succeeded => Outcome == PaymentOutcome.Succeeded;
+
+    public void Complete(PaymentOutcome outcome, string? resultReference, Money? appliedAmount, string? reason, Instant at)
+    {
+        Outcome = outcome;
+        ResultReference = resultReference;
+        AppliedAmount = appliedAmount;
+        Reason = reason;
+        CompletedAt = at;
+    }
+}
