@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Resilience;
+using Billing.Resilience.Pricing;
+using NodaTime;
+
+namespace OutageDrill;
+
+/// <summary><c>quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]</c>.</summary>
+internal static class QuoteCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var options = Options.Parse(args, ["--plans", "--plan", "--minutes", "--km", "--rounding"], out var problem);
+        if (problem is not null)
+        {
+            return Program.Fail(stderr, "quote", problem);
+        }
+
+        if (!options.TryGetValue("--plans", out var file) || !options.TryGetValue("--plan", out var planId) || !options.TryGetValue("--minutes", out var minutesText))
+        {
+            return Program.Fail(stderr, "quote", "usage: quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+        }
+
+        if (!TryDecimal(minutesText, out var minutes) || minutes < 0 || minutes > 5_256_000m)
+        {
+            return Program.Fail(stderr, "quote", $"--minutes: '{minutesText}' is not a number of minutes between 0 and 5256000 (ten years)");
+        }
+
+        var kmText = options.GetValueOrDefault("--km", "0");
+        if (!TryDecimal(kmText, out var km) || km < 0 || km > 1_000_000m)
+        {
+            return Program.Fail(stderr, "quote", $"--km: '{kmText}' is not a distance between 0 and 1000000 km");
+        }
+
+        var roundingText = options.GetValueOrDefault("--rounding", "started");
+        IntervalRounding rounding;
+        switch (roundingText)
+        {
+            case "started":
+                rounding = IntervalRounding.Started;
+                break;
+            case "completed":
+                rounding = IntervalRounding.Completed;
+                break;
+            default:
+                return Program.Fail(stderr, "quote", $"--rounding: '{roundingText}' is neither started nor completed");
+        }
+
+        string json;
+        try
+        {
+            json = File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return Program.Fail(stderr, file, $"cannot be read: {ex.Message}");
+        }
+
+        var import = GbfsPricingPlans.Parse(json);
+        if (!import.IsValid)
+        {
+            return Program.Fail(stderr, file, import.Errors);
+        }
+
+        if (!import.TryGetPlan(planId, out var plan))
+        {
+            return Program.Fail(stderr, file, $"--plan: no plan '{planId}' (plans: {string.Join(", ", import.Plans.Select(p => p.PlanId))})");
+        }
+
+        // Exact: minutes * 60 seconds in nanoseconds, truncated below a nanosecond only.
+        var nanos = decimal.Truncate(minutes * 60_000_000_000m);
+        var quote = FareCalculator.Quote(plan, Duration.FromNanoseconds((long)nanos), km, rounding);
+        stdout.WriteLine(ToJson(quote));
+        return 0;
+    }
+
+    public static string ToJson(FareQuote quote)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("currency", quote.Currency.Code);
+            w.WriteString("amount", quote.Total.ToMajorString());
+            w.WriteStartArray("lineItems");
+            foreach (var line in quote.LineItems)
+            {
+                w.WriteStartObject();
+                w.WriteString("kind", JsonNamingPolicy.CamelCase.ConvertName(line.Kind.ToString()));
+                if (line.Segment is { } segment)
+                {
+                    w.WriteNumber("segment", segment);
+                }
+
+                if (line.Units is { } units)
+                {
+                    w.WriteNumber("units", units);
+                }
+
+                w.WriteString("amount", line.Amount.ToMajorString());
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static bool TryDecimal(string text, out decimal value)
+        => decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
+}

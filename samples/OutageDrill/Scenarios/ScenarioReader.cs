@@ -1,0 +1,604 @@
+using System.Globalization;
+using System.Text.Json;
+using Billing.Resilience;
+using Billing.Resilience.Outages;
+using Billing.Resilience.Payments;
+using Billing.Resilience.Pricing;
+using Billing.Resilience.Rentals;
+using Billing.Resilience.Testing;
+using NodaTime;
+using NodaTime.Text;
+
+namespace OutageDrill.Scenarios;
+
+/// <summary>
+/// Reads and validates a scenario file. Every problem is reported with its JSON path and a stable code before
+/// anything runs; a scenario with an error is rejected whole.
+/// </summary>
+internal sealed class ScenarioReader
+{
+    /// <summary>The largest scenario file accepted.</summary>
+    public const long MaxFileBytes = 256L * 1024 * 1024;
+
+    /// <summary>The most rentals in one scenario.</summary>
+    public const int MaxRentals = 2_000_000;
+
+    private const int MaxSignalsPerRental = 64;
+    private const int MaxDistancePerRental = 10_000;
+    private const int MaxOutages = 10_000;
+    private const int MaxFaults = 100_000;
+    private static readonly OffsetDateTimePattern Rfc3339 = OffsetDateTimePattern.Rfc3339;
+    private static readonly Instant Earliest = Instant.FromUtc(2000, 1, 1, 0, 0);
+    private static readonly Instant Latest = Instant.FromUtc(2100, 1, 1, 0, 0);
+    private readonly List<ValidationError> errors = [];
+
+    private ScenarioReader()
+    {
+    }
+
+    public static (Scenario? Scenario, IReadOnlyList<ValidationError> Errors) Read(string json)
+    {
+        var reader = new ScenarioReader();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
+        }
+        catch (JsonException ex)
+        {
+            return (null, [new ValidationError("$", "DRILL_MALFORMED_JSON", $"not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message.Split(". ")[0]}")]);
+        }
+
+        using (document)
+        {
+            var scenario = reader.ReadRoot(document.RootElement);
+            return reader.errors.Count == 0 ? (scenario, []) : (null, reader.errors);
+        }
+    }
+
+    private Scenario? ReadRoot(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            Error("$", "DRILL_NOT_AN_OBJECT", $"a scenario is a JSON object, not {Kind(root)}");
+            return null;
+        }
+
+        var name = RequiredString(root, "scenario", "scenario");
+        var runUntil = RequiredTime(root, "runUntil", "runUntil");
+
+        IReadOnlyList<PricingPlan> plans = [];
+        if (!root.TryGetProperty("pricingPlans", out var plansElement))
+        {
+            Error("pricingPlans", "DRILL_REQUIRED", "required");
+        }
+        else
+        {
+            var import = GbfsPricingPlans.Parse(plansElement, "pricingPlans");
+            errors.AddRange(import.Errors);
+            plans = import.Plans;
+        }
+
+        var policy = ReadPolicy(root, plans);
+        var outages = ReadOutages(root, runUntil);
+        var rentals = ReadRentals(root, plans, runUntil, import: plansElement.ValueKind != JsonValueKind.Undefined);
+        var faults = ReadFaults(root, rentals);
+        if (errors.Count > 0 || name is null || runUntil is null)
+        {
+            return null;
+        }
+
+        return new Scenario(name, plans, policy, outages, rentals, faults, runUntil.Value);
+    }
+
+    private ScenarioPolicy ReadPolicy(JsonElement root, IReadOnlyList<PricingPlan> plans)
+    {
+        var policy = ScenarioPolicy.Default;
+        if (!root.TryGetProperty("policy", out var p) || p.ValueKind == JsonValueKind.Null)
+        {
+            return policy;
+        }
+
+        if (p.ValueKind != JsonValueKind.Object)
+        {
+            Error("policy", "DRILL_WRONG_TYPE", $"an object, not {Kind(p)}");
+            return policy;
+        }
+
+        if (p.TryGetProperty("intervalRounding", out var rounding))
+        {
+            policy = rounding.ValueKind == JsonValueKind.String && rounding.GetString() is "started" or "completed"
+                ? policy with { IntervalRounding = rounding.GetString() == "started" ? IntervalRounding.Started : IntervalRounding.Completed }
+                : Fail(policy, "policy.intervalRounding", "DRILL_POLICY_ROUNDING", $"\"started\" or \"completed\", not {Show(rounding)}");
+        }
+
+        if (p.TryGetProperty("freezeOn", out var freezeOn))
+        {
+            if (freezeOn.ValueKind != JsonValueKind.Array)
+            {
+                Error("policy.freezeOn", "DRILL_WRONG_TYPE", $"an array, not {Kind(freezeOn)}");
+            }
+            else
+            {
+                var set = new HashSet<Dependency>();
+                var i = 0;
+                foreach (var item in freezeOn.EnumerateArray())
+                {
+                    if (ParseDependency(item) is { } dependency)
+                    {
+                        set.Add(dependency);
+                    }
+                    else
+                    {
+                        Error($"policy.freezeOn[{i}]", "DRILL_DEPENDENCY_UNKNOWN", $"\"payment\" or \"identity\", not {Show(item)}");
+                    }
+
+                    i++;
+                }
+
+                policy = policy with { FreezeOn = set };
+            }
+        }
+
+        if (Integer(p, "freezeGraceSeconds", "policy.freezeGraceSeconds", 0, 86_400) is { } grace)
+        {
+            policy = policy with { FreezeGrace = Duration.FromSeconds(grace) };
+        }
+
+        if (Integer(p, "endSignalSkewSeconds", "policy.endSignalSkewSeconds", 0, 3_600) is { } skew)
+        {
+            policy = policy with { EndSignalSkew = Duration.FromSeconds(skew) };
+        }
+
+        if (Integer(p, "holdValidityHours", "policy.holdValidityHours", 1, 744) is { } hours)
+        {
+            policy = policy with { HoldValidity = Duration.FromHours(hours) };
+        }
+
+        if (p.TryGetProperty("holdAmount", out var hold) && hold.ValueKind != JsonValueKind.Null)
+        {
+            if (Decimal(hold) is not { } amount)
+            {
+                Error("policy.holdAmount", "DRILL_AMOUNT_INVALID", $"a decimal amount in major units such as \"10000\", not {Show(hold)}");
+            }
+            else if (amount <= 0)
+            {
+                Error("policy.holdAmount", "DRILL_AMOUNT_NOT_POSITIVE", $"a positive amount, not {amount.ToString(CultureInfo.InvariantCulture)}");
+            }
+            else if (amount > 1_000_000_000_000m)
+            {
+                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_LARGE", $"at most 1000000000000, not {amount.ToString(CultureInfo.InvariantCulture)}");
+            }
+            else if (plans.FirstOrDefault(plan => decimal.Round(amount, plan.Currency.MinorDigits) != amount) is { } tooPrecise)
+            {
+                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_PRECISE", $"{amount.ToString(CultureInfo.InvariantCulture)} has more decimals than {tooPrecise.Currency.Code} (plan {tooPrecise.PlanId}) allows");
+            }
+            else
+            {
+                policy = policy with { HoldAmount = amount };
+            }
+        }
+
+        return policy;
+    }
+
+    private List<ScenarioOutage> ReadOutages(JsonElement root, OffsetDateTime? runUntil)
+    {
+        var result = new List<ScenarioOutage>();
+        if (!root.TryGetProperty("outages", out var outages) || outages.ValueKind == JsonValueKind.Null)
+        {
+            return result;
+        }
+
+        if (!IsArray(outages, "outages", MaxOutages))
+        {
+            return result;
+        }
+
+        var i = 0;
+        foreach (var o in outages.EnumerateArray())
+        {
+            var path = $"outages[{i++}]";
+            if (!IsObject(o, path))
+            {
+                continue;
+            }
+
+            Dependency? dependency = null;
+            if (!o.TryGetProperty("dependency", out var d))
+            {
+                Error(path + ".dependency", "DRILL_REQUIRED", "required");
+            }
+            else if ((dependency = ParseDependency(d)) is null)
+            {
+                Error(path + ".dependency", "DRILL_DEPENDENCY_UNKNOWN", $"\"payment\" or \"identity\", not {Show(d)}");
+            }
+
+            var from = RequiredTime(o, "from", path + ".from");
+            OffsetDateTime? to = null;
+            if (!o.TryGetProperty("to", out var toElement))
+            {
+                Error(path + ".to", "DRILL_REQUIRED", "required (null for an outage still going on at runUntil)");
+            }
+            else if (toElement.ValueKind != JsonValueKind.Null)
+            {
+                to = Time(toElement, path + ".to");
+                if (to is { } t && from is { } f && t.ToInstant() <= f.ToInstant())
+                {
+                    Error(path + ".to", "DRILL_OUTAGE_ENDS_BEFORE_START", $"{Rfc3339.Format(t)} is not after from {Rfc3339.Format(f)}");
+                }
+            }
+
+            if (dependency is { } dep && from is { } start)
+            {
+                foreach (var other in result.Where(x => x.Dependency == dep))
+                {
+                    var otherEnd = other.To?.ToInstant() ?? Instant.MaxValue;
+                    var end = to?.ToInstant() ?? Instant.MaxValue;
+                    if (start.ToInstant() < otherEnd && other.From.ToInstant() < end)
+                    {
+                        Error(path, "DRILL_OUTAGES_OVERLAP", $"overlaps another {dep.ToString().ToLowerInvariant()} outage from {Rfc3339.Format(other.From)}");
+                        break;
+                    }
+                }
+
+                result.Add(new ScenarioOutage(dep, start, to));
+            }
+        }
+
+        return result;
+    }
+
+    private List<ScenarioRental> ReadRentals(JsonElement root, IReadOnlyList<PricingPlan> plans, OffsetDateTime? runUntil, bool import)
+    {
+        var result = new List<ScenarioRental>();
+        if (!root.TryGetProperty("rentals", out var rentals))
+        {
+            Error("rentals", "DRILL_REQUIRED", "required");
+            return result;
+        }
+
+        if (!IsArray(rentals, "rentals", MaxRentals))
+        {
+            return result;
+        }
+
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var planIds = plans.Select(p => p.PlanId).ToHashSet(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var r in rentals.EnumerateArray())
+        {
+            var path = $"rentals[{i++}]";
+            if (!IsObject(r, path))
+            {
+                continue;
+            }
+
+            var id = RequiredString(r, "id", path + ".id");
+            if (id is not null && !RentalId.IsValid(id))
+            {
+                Error(path + ".id", "DRILL_RENTAL_ID_INVALID", $"'{id}' is not a valid rental id (1 to 128 printable ASCII characters, no spaces or '|')");
+                id = null;
+            }
+            else if (id is not null && !ids.Add(id))
+            {
+                Error(path + ".id", "DRILL_RENTAL_ID_DUPLICATE", $"'{id}' is used by another rental");
+                id = null;
+            }
+
+            var rider = RequiredString(r, "riderId", path + ".riderId");
+            if (rider is not null && !RiderId.IsValid(rider))
+            {
+                Error(path + ".riderId", "DRILL_RIDER_ID_INVALID", $"'{rider}' is not a valid rider id");
+                rider = null;
+            }
+
+            var planId = RequiredString(r, "planId", path + ".planId");
+            if (planId is not null && import && plans.Count > 0 && !planIds.Contains(planId))
+            {
+                Error(path + ".planId", "DRILL_PLAN_UNKNOWN", $"'{planId}' is not a plan of pricingPlans");
+            }
+
+            var startedAt = RequiredTime(r, "startedAt", path + ".startedAt");
+            if (startedAt is { } s && runUntil is { } until && s.ToInstant() >= until.ToInstant())
+            {
+                Error(path + ".startedAt", "DRILL_STARTS_AFTER_RUN_UNTIL", $"{Rfc3339.Format(s)} is not before runUntil {Rfc3339.Format(until)}");
+            }
+
+            var signals = new List<ScenarioSignal>();
+            if (r.TryGetProperty("endSignals", out var endSignals) && endSignals.ValueKind != JsonValueKind.Null && IsArray(endSignals, path + ".endSignals", MaxSignalsPerRental))
+            {
+                var j = 0;
+                foreach (var signal in endSignals.EnumerateArray())
+                {
+                    var sp = $"{path}.endSignals[{j++}]";
+                    if (!IsObject(signal, sp))
+                    {
+                        continue;
+                    }
+
+                    var at = RequiredTime(signal, "at", sp + ".at");
+                    var received = RequiredTime(signal, "receivedAt", sp + ".receivedAt");
+                    EndSignalSource? source = null;
+                    if (!signal.TryGetProperty("source", out var src))
+                    {
+                        Error(sp + ".source", "DRILL_REQUIRED", "required");
+                    }
+                    else
+                    {
+                        source = src.ValueKind == JsonValueKind.String ? src.GetString() switch
+                        {
+                            "rider" => EndSignalSource.Rider,
+                            "vehicle" => EndSignalSource.Vehicle,
+                            "operator" => EndSignalSource.Operator,
+                            _ => null,
+                        } : null;
+                        if (source is null)
+                        {
+                            Error(sp + ".source", "DRILL_SIGNAL_SOURCE_UNKNOWN", $"\"rider\", \"vehicle\" or \"operator\", not {Show(src)}");
+                        }
+                    }
+
+                    if (received is { } rec && startedAt is { } st && rec.ToInstant() < st.ToInstant())
+                    {
+                        Error(sp + ".receivedAt", "DRILL_RECEIVED_BEFORE_START", $"{Rfc3339.Format(rec)} is before the rental's start {Rfc3339.Format(st)}");
+                    }
+
+                    if (at is { } a && received is { } rc && source is { } so)
+                    {
+                        signals.Add(new ScenarioSignal(a, rc, so));
+                    }
+                }
+            }
+
+            var distance = new List<ScenarioDistance>();
+            if (r.TryGetProperty("distance", out var distanceElement) && distanceElement.ValueKind != JsonValueKind.Null && IsArray(distanceElement, path + ".distance", MaxDistancePerRental))
+            {
+                var j = 0;
+                foreach (var d in distanceElement.EnumerateArray())
+                {
+                    var dp = $"{path}.distance[{j++}]";
+                    if (!IsObject(d, dp))
+                    {
+                        continue;
+                    }
+
+                    var at = RequiredTime(d, "at", dp + ".at");
+                    decimal? km = null;
+                    if (!d.TryGetProperty("km", out var kmElement))
+                    {
+                        Error(dp + ".km", "DRILL_REQUIRED", "required");
+                    }
+                    else if ((km = Decimal(kmElement)) is not { } value)
+                    {
+                        Error(dp + ".km", "DRILL_DISTANCE_INVALID", $"a decimal number of kilometres such as \"1.2\", not {Show(kmElement)}");
+                    }
+                    else if (value <= 0 || value > RecordDistanceValidator.MaxKilometresPerIncrement)
+                    {
+                        Error(dp + ".km", "DRILL_DISTANCE_RANGE", $"between 0 (exclusive) and {RecordDistanceValidator.MaxKilometresPerIncrement}, not {value.ToString(CultureInfo.InvariantCulture)}");
+                        km = null;
+                    }
+                    else if (decimal.Round(value, 6) != value)
+                    {
+                        Error(dp + ".km", "DRILL_DISTANCE_TOO_PRECISE", $"at most 6 decimals, not {value.ToString(CultureInfo.InvariantCulture)}");
+                        km = null;
+                    }
+
+                    if (at is { } a && startedAt is { } st && a.ToInstant() < st.ToInstant())
+                    {
+                        Error(dp + ".at", "DRILL_DISTANCE_BEFORE_START", $"{Rfc3339.Format(a)} is before the rental's start {Rfc3339.Format(st)}");
+                    }
+
+                    if (at is { } at2 && km is { } k)
+                    {
+                        distance.Add(new ScenarioDistance(at2, k));
+                    }
+                }
+            }
+
+            if (id is not null && rider is not null && planId is not null && startedAt is { } started)
+            {
+                result.Add(new ScenarioRental(id, rider, planId, started, signals, distance));
+            }
+        }
+
+        return result;
+    }
+
+    private List<PaymentFault> ReadFaults(JsonElement root, List<ScenarioRental> rentals)
+    {
+        var result = new List<PaymentFault>();
+        if (!root.TryGetProperty("faults", out var faults) || faults.ValueKind == JsonValueKind.Null || !IsArray(faults, "faults", MaxFaults))
+        {
+            return result;
+        }
+
+        var ids = rentals.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var f in faults.EnumerateArray())
+        {
+            var path = $"faults[{i++}]";
+            if (!IsObject(f, path))
+            {
+                continue;
+            }
+
+            var rentalId = RequiredString(f, "rentalId", path + ".rentalId");
+            if (rentalId is not null && !ids.Contains(rentalId))
+            {
+                Error(path + ".rentalId", "DRILL_FAULT_RENTAL_UNKNOWN", $"'{rentalId}' is not a rental of this scenario");
+            }
+
+            var operation = RequiredString(f, "operation", path + ".operation");
+            if (operation is not null && operation is not ("authorize" or "capture" or "charge" or "void" or "refund"))
+            {
+                Error(path + ".operation", "DRILL_FAULT_OPERATION_UNKNOWN", $"authorize, capture, charge, void or refund, not \"{operation}\"");
+                operation = null;
+            }
+
+            var kind = RequiredString(f, "kind", path + ".kind");
+            if (kind is not null && kind is not ("lostResponse" or "timeout" or "error"))
+            {
+                Error(path + ".kind", "DRILL_FAULT_KIND_UNKNOWN", $"lostResponse, timeout or error, not \"{kind}\"");
+                kind = null;
+            }
+
+            var times = Integer(f, "times", path + ".times", 1, 100);
+            if (!f.TryGetProperty("times", out _))
+            {
+                Error(path + ".times", "DRILL_REQUIRED", "required");
+            }
+
+            if (rentalId is not null && operation is not null && kind is not null && times is { } n)
+            {
+                result.Add(PaymentFault.FromScenario(rentalId, operation, kind, (int)n));
+            }
+        }
+
+        return result;
+    }
+
+    private string? RequiredString(JsonElement parent, string property, string path)
+    {
+        if (!parent.TryGetProperty(property, out var value))
+        {
+            Error(path, "DRILL_REQUIRED", "required");
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+        {
+            Error(path, "DRILL_WRONG_TYPE", $"a non-empty string, not {Show(value)}");
+            return null;
+        }
+
+        var text = value.GetString()!;
+        if (text.Length > 256)
+        {
+            Error(path, "DRILL_STRING_TOO_LONG", $"at most 256 characters, not {text.Length}");
+            return null;
+        }
+
+        return text;
+    }
+
+    private OffsetDateTime? RequiredTime(JsonElement parent, string property, string path)
+    {
+        if (!parent.TryGetProperty(property, out var value))
+        {
+            Error(path, "DRILL_REQUIRED", "required");
+            return null;
+        }
+
+        return Time(value, path);
+    }
+
+    private OffsetDateTime? Time(JsonElement value, string path)
+    {
+        if (value.ValueKind != JsonValueKind.String || Rfc3339.Parse(value.GetString()!) is not { Success: true } parsed)
+        {
+            Error(path, "DRILL_TIME_INVALID", $"not a valid RFC 3339 time: {Show(value)}");
+            return null;
+        }
+
+        var instant = parsed.Value.ToInstant();
+        if (instant < Earliest || instant >= Latest)
+        {
+            Error(path, "DRILL_TIME_OUT_OF_RANGE", $"{value.GetString()} is outside the years 2000 to 2099");
+            return null;
+        }
+
+        return parsed.Value;
+    }
+
+    private long? Integer(JsonElement parent, string property, string path, long min, long max)
+    {
+        if (!parent.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var n))
+        {
+            Error(path, "DRILL_NOT_AN_INTEGER", $"a whole number, not {Show(value)}");
+            return null;
+        }
+
+        if (n < min || n > max)
+        {
+            Error(path, "DRILL_OUT_OF_RANGE", $"between {min} and {max}, not {n}");
+            return null;
+        }
+
+        return n;
+    }
+
+    private static decimal? Decimal(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
+        {
+            return number;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            && decimal.TryParse(value.GetString(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : null;
+    }
+
+    private static Dependency? ParseDependency(JsonElement value) => value.ValueKind == JsonValueKind.String
+        ? value.GetString() switch { "payment" => Dependency.Payment, "identity" => Dependency.Identity, _ => null }
+        : null;
+
+    private bool IsArray(JsonElement value, string path, int max)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Error(path, "DRILL_WRONG_TYPE", $"an array, not {Kind(value)}");
+            return false;
+        }
+
+        if (value.GetArrayLength() > max)
+        {
+            Error(path, "DRILL_TOO_MANY", $"at most {max} entries, not {value.GetArrayLength()}");
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool IsObject(JsonElement value, string path)
+    {
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            return true;
+        }
+
+        Error(path, "DRILL_WRONG_TYPE", $"an object, not {Kind(value)}");
+        return false;
+    }
+
+    private T Fail<T>(T value, string path, string code, string message)
+    {
+        Error(path, code, message);
+        return value;
+    }
+
+    private void Error(string path, string code, string message) => errors.Add(new ValidationError(path, code, message));
+
+    private static string Kind(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        _ => "null",
+    };
+
+    private static string Show(JsonElement e)
+    {
+        var raw = e.GetRawText();
+        return raw.Length > 60 ? raw[..57] + "..." : raw;
+    }
+}
