@@ -159,7 +159,7 @@ internal static class LedgerChecker
             }
         }
 
-        if (refundedTotal > takenTotal)
+        if (refundedTotal > 0 && refundedTotal > takenTotal)
         {
             violations.Add(new LedgerViolation(
                 LedgerInvariant.RefundWithinTaken,

@@ -48,7 +48,7 @@ public sealed class RandomPaymentFaults
         Check(errors, nameof(ErrorRate), ErrorRate);
         Check(errors, nameof(DeclineRate), DeclineRate);
         Check(errors, nameof(SlowRate), SlowRate);
-        var sum = LostResponseRate + TimeoutRate + ErrorRate + DeclineRate + SlowRate;
+        var sum = new[] { LostResponseRate, TimeoutRate, ErrorRate, DeclineRate, SlowRate }.Where(r => r is >= 0 and <= 1).Sum();
         if (sum > 1)
         {
             errors.Add(string.Create(CultureInfo.InvariantCulture, $"RandomFaults: the rates add up to {sum}, more than 1."));
