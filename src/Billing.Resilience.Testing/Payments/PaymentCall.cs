@@ -15,7 +15,11 @@ public enum PaymentCallOutcome
     /// <summary>A result with <see cref="PaymentOutcome.Failed"/>.</summary>
     Failed = 2,
 
-    /// <summary>A <see cref="TimeoutException"/> (a <see cref="PaymentFaultKind.Timeout"/> or <see cref="PaymentFaultKind.LostResponse"/> fault).</summary>
+    /// <summary>
+    /// A <see cref="TimeoutException"/>, or <see cref="PaymentOutcome.Unknown"/> with
+    /// <see cref="SimulatedPaymentGatewayOptions.ReportTimeoutsAsUnknown"/> (a <see cref="PaymentFaultKind.Timeout"/> or
+    /// <see cref="PaymentFaultKind.LostResponse"/> fault).
+    /// </summary>
     TimedOut = 3,
 
     /// <summary>An <see cref="HttpRequestException"/>: the gateway was unavailable.</summary>

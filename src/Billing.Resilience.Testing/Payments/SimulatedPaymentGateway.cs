@@ -162,7 +162,9 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
     /// <see cref="PaymentFaultKind.Error"/> returns <see cref="PaymentOutcome.Failed"/>, applying nothing; otherwise a stored
     /// key is replayed (or refused as reused), an invalid request fails, a business rule or a
     /// <see cref="PaymentFaultKind.Decline"/> declines, or the operation is applied. A
-    /// <see cref="PaymentFaultKind.LostResponse"/> then throws <see cref="TimeoutException"/> instead of answering.
+    /// <see cref="PaymentFaultKind.LostResponse"/> then throws <see cref="TimeoutException"/> instead of answering. With
+    /// <see cref="SimulatedPaymentGatewayOptions.ReportTimeoutsAsUnknown"/>, both timeouts return
+    /// <see cref="PaymentOutcome.Unknown"/> instead of throwing.
     /// </summary>
     /// <exception cref="InvalidOperationException">The call would store more than <see cref="SimulatedPaymentGatewayOptions.MaxKeys"/> keys.</exception>
     public ValueTask<PaymentResult> ExecuteAsync(PaymentRequest request, CancellationToken cancellationToken)
@@ -192,7 +194,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
             {
                 case PaymentFaultKind.Timeout:
                     RecordCall(now, request, fault, PaymentCallOutcome.TimedOut, null, applied: false, Duration.Zero);
-                    return ValueTask.FromException<PaymentResult>(TimedOut(request, applied: false));
+                    return TimedOut(request, applied: false);
                 case PaymentFaultKind.Error:
                     var error = PaymentResult.Failure(SimulatedPaymentReasons.GatewayError);
                     RecordCall(now, request, fault, PaymentCallOutcome.Failed, error.Reason, applied: false, Duration.Zero);
@@ -206,7 +208,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
             if (fault == PaymentFaultKind.LostResponse)
             {
                 RecordCall(now, request, fault, PaymentCallOutcome.TimedOut, result.Reason, applied, Duration.Zero);
-                return ValueTask.FromException<PaymentResult>(TimedOut(request, applied));
+                return TimedOut(request, applied);
             }
 
             RecordCall(now, request, fault, ToCallOutcome(result.Outcome), result.Reason, applied, latency);
@@ -709,10 +711,17 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
     private HttpRequestException Unavailable()
         => new($"Simulated payment gateway '{Name}' is unavailable.");
 
-    private TimeoutException TimedOut(PaymentRequest request, bool applied)
-        => new(applied
+    private ValueTask<PaymentResult> TimedOut(PaymentRequest request, bool applied)
+    {
+        if (options.ReportTimeoutsAsUnknown)
+        {
+            return ValueTask.FromResult(PaymentResult.Unknown(SimulatedPaymentReasons.Timeout));
+        }
+
+        return ValueTask.FromException<PaymentResult>(new TimeoutException(applied
             ? $"Simulated payment gateway '{Name}': {request.Kind} '{request.Key}' was applied but its response was lost."
-            : $"Simulated payment gateway '{Name}': {request.Kind} '{request.Key}' timed out.");
+            : $"Simulated payment gateway '{Name}': {request.Kind} '{request.Key}' timed out."));
+    }
 
     private sealed record StoredResult(PaymentRequest Request, PaymentResult Result);
 

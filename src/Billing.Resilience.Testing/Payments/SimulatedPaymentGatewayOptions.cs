@@ -38,6 +38,15 @@ public sealed class SimulatedPaymentGatewayOptions
     /// <value>The default value is empty: every rider has unlimited funds. Ids compare ordinally.</value>
     public IDictionary<string, Money> RiderFunds { get; } = new Dictionary<string, Money>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a <see cref="PaymentFaultKind.Timeout"/> or
+    /// <see cref="PaymentFaultKind.LostResponse"/> returns <see cref="Payments.PaymentOutcome.Unknown"/> with reason
+    /// <see cref="SimulatedPaymentReasons.Timeout"/> instead of throwing <see cref="TimeoutException"/>. The port allows
+    /// a gateway either shape; set this to test the code path of adapters that return <c>Unknown</c>.
+    /// </summary>
+    /// <value>The default value is false: timeouts throw.</value>
+    public bool ReportTimeoutsAsUnknown { get; set; }
+
     /// <summary>Gets or sets the seeded random faults; null injects none.</summary>
     /// <value>The default value is null.</value>
     public RandomPaymentFaults? RandomFaults { get; set; }
@@ -107,6 +116,7 @@ public sealed class SimulatedPaymentGatewayOptions
         {
             AuthorizationValidity = AuthorizationValidity,
             SlowLatency = SlowLatency,
+            ReportTimeoutsAsUnknown = ReportTimeoutsAsUnknown,
             RandomFaults = RandomFaults?.Copy(),
             MaxKeys = MaxKeys,
             MaxRecordedCalls = MaxRecordedCalls,

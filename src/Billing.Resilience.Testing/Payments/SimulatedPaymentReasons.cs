@@ -30,6 +30,9 @@ public static class SimulatedPaymentReasons
     /// <summary>Failed: an injected <see cref="PaymentFaultKind.Error"/>.</summary>
     public const string GatewayError = "gateway_error";
 
+    /// <summary>Unknown: a timeout or lost response, when <see cref="SimulatedPaymentGatewayOptions.ReportTimeoutsAsUnknown"/> is set.</summary>
+    public const string Timeout = "timeout";
+
     /// <summary>Failed: an amount that is not positive (a void's amount is zero or the whole hold), or not in a real currency.</summary>
     public const string InvalidAmount = "invalid_amount";
 

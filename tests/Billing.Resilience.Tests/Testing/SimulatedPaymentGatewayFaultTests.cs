@@ -34,6 +34,23 @@ public class SimulatedPaymentGatewayFaultTests
     }
 
     [Fact]
+    public async Task Timeouts_can_be_reported_as_unknown_instead_of_thrown()
+    {
+        var (gateway, _) = NewGateway(new SimulatedPaymentGatewayOptions { ReportTimeoutsAsUnknown = true });
+        gateway.AddFault("r-1", PaymentOperationKind.Charge, PaymentFaultKind.LostResponse);
+        gateway.AddFault("r-2", PaymentOperationKind.Charge, PaymentFaultKind.Timeout);
+
+        var lost = await gateway.ExecuteAsync(Charge("r-1", 100), None);
+        var timedOut = await gateway.ExecuteAsync(Charge("r-2", 100), None);
+
+        Assert.Equal(PaymentResult.Unknown(SimulatedPaymentReasons.Timeout), lost);
+        Assert.Equal(PaymentResult.Unknown(SimulatedPaymentReasons.Timeout), timedOut);
+        Assert.Equal(1, gateway.GetTotals("r-1").Operations);
+        Assert.Equal(0, gateway.GetTotals("r-2").Operations);
+        Assert.All(gateway.GetCalls(), c => Assert.Equal(PaymentCallOutcome.TimedOut, c.Outcome));
+    }
+
+    [Fact]
     public async Task Timeout_applies_nothing()
     {
         var (gateway, _) = NewGateway();

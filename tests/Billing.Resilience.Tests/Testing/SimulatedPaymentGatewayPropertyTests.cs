@@ -30,6 +30,7 @@ public class SimulatedPaymentGatewayPropertyTests
         var options = new SimulatedPaymentGatewayOptions
         {
             AuthorizationValidity = Duration.FromHours(168),
+            ReportTimeoutsAsUnknown = seed % 2 != 0,
             RandomFaults = new RandomPaymentFaults(seed) { LostResponseRate = 0.1, TimeoutRate = 0.05, ErrorRate = 0.05, DeclineRate = 0.03, SlowRate = 0.02 },
         };
         var (gateway, clock) = NewGateway(options);
@@ -168,6 +169,12 @@ public class SimulatedPaymentGatewayPropertyTests
                 result = await gateway.ExecuteAsync(request, None);
             }
             catch (Exception e) when (e is TimeoutException or HttpRequestException)
+            {
+                Unresolved.Add(request);
+                return null;
+            }
+
+            if (result.Outcome == PaymentOutcome.Unknown)
             {
                 Unresolved.Add(request);
                 return null;
