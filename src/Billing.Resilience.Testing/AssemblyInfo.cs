@@ -1,1 +1,3 @@
-namespace Billing.Resilience.Testing;
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Billing.Resilience.Tests")]
