@@ -20,7 +20,7 @@ namespace Billing.Resilience;
 public sealed class BillingEngineBuilder
 {
     private readonly List<PricingPlan> plans = [];
-    private readonly List<(IPaymentGateway Gateway, ResiliencePipeline<PaymentResult>? Pipeline)> gateways = [];
+    private readonly List<(IPaymentGateway Gateway, ResiliencePipeline<PaymentResult>? Pipeline, CircuitBreakerStateProvider? Circuit)> gateways = [];
     private IClock? clock;
     private IJournal? journal;
     private IIdentityProvider? identity;
@@ -69,9 +69,9 @@ public sealed class BillingEngineBuilder
     }
 
     /// <summary>Adds a payment gateway (at least one is required); the first added gets new holds and charges first. Without a pipeline, the default one (<see cref="PaymentGateways.CreateDefaultPipeline(TimeProvider)"/>) is used, with its circuit breaker feeding dependency health.</summary>
-    public BillingEngineBuilder AddPaymentGateway(IPaymentGateway gateway, ResiliencePipeline<PaymentResult>? pipeline = null)
+    public BillingEngineBuilder AddPaymentGateway(IPaymentGateway gateway, ResiliencePipeline<PaymentResult>? pipeline = null, CircuitBreakerStateProvider? circuit = null)
     {
-        gateways.Add((Preconditions.CheckNotNull(gateway), pipeline));
+        gateways.Add((Preconditions.CheckNotNull(gateway), pipeline, circuit));
         return this;
     }
 
@@ -147,9 +147,17 @@ public sealed class BillingEngineBuilder
 
         var registry = new PaymentGateways();
         var open = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (gateway, pipeline) in gateways)
+        foreach (var (gateway, pipeline, circuit) in gateways)
         {
-            registry.Add(gateway, pipeline ?? PaymentPipelineWithHealth(gateway.Name, time, health, open, gateways.Count));
+            if (pipeline is null)
+            {
+                var state = new CircuitBreakerStateProvider();
+                registry.Add(gateway, PaymentPipelineWithHealth(gateway.Name, time, health, open, gateways.Count, state), state);
+            }
+            else
+            {
+                registry.Add(gateway, pipeline, circuit);
+            }
         }
 
         var repository = new RentalRepository(journal!);
@@ -174,7 +182,7 @@ public sealed class BillingEngineBuilder
         return engine;
     }
 
-    private static ResiliencePipeline<PaymentResult> PaymentPipelineWithHealth(string name, TimeProvider time, DependencyHealth health, HashSet<string> open, int gatewayCount)
+    private static ResiliencePipeline<PaymentResult> PaymentPipelineWithHealth(string name, TimeProvider time, DependencyHealth health, HashSet<string> open, int gatewayCount, CircuitBreakerStateProvider circuit)
         => PaymentGateways.CreateDefaultPipeline(time, async isOpen =>
         {
             bool allOpen;
@@ -201,7 +209,7 @@ public sealed class BillingEngineBuilder
             {
                 await health.ReportUpAsync(Dependency.Payment).ConfigureAwait(false);
             }
-        });
+        }, circuit);
 
     private static ResiliencePipeline<IdentityVerdict> IdentityPipeline(TimeProvider time, DependencyHealth health)
         => new ResiliencePipelineBuilder<IdentityVerdict> { TimeProvider = time }

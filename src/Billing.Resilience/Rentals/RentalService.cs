@@ -150,8 +150,19 @@ public sealed partial class RentalService
         // Outbox: the request and the intent to authorize are durable before the gateway hears of them.
         var hold = Money.FromMajor(holdMajor, plan.Currency, MidpointRounding.ToEven);
         var requested = await AppendNewAsync(stream, new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits), cancellationToken).ConfigureAwait(false);
-        var state = await core.Payments.ExecuteAsync(requested, PaymentOperationKind.Authorize, hold, core.Gateways.ForNewMoney(), null, cancellationToken).ConfigureAwait(false);
-        var step = state.Payments[^1];
+        // Gateways in priority order: a hold that was certainly not placed (Failed) is tried at the next one.
+        var state = requested;
+        PaymentStep step = null!;
+        foreach (var gateway in core.Gateways.ForNewMoneyInOrder())
+        {
+            state = await core.Payments.ExecuteAsync(state, PaymentOperationKind.Authorize, hold, gateway, null, cancellationToken).ConfigureAwait(false);
+            step = state.Payments[^1];
+            if (step.Outcome != PaymentOutcome.Failed)
+            {
+                break;
+            }
+        }
+
         if (step.Succeeded)
         {
             await core.Rentals.AppendAsync(state, [new RentalStarted(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits)], cancellationToken).ConfigureAwait(false);

@@ -22,6 +22,9 @@ internal sealed class TestEngine : IDisposable
     /// <summary>1,000 KRW for the first 15 minutes, then 500 KRW per started 5 minutes (the seed's bike).</summary>
     public static readonly PricingPlan Bike = new("bike", CurrencyCode.KRW, 1000m, [new PricingSegment(15, 500m, 5)]);
 
+    /// <summary>Free for the first 5 minutes, then 100 KRW per started minute: a short ride costs nothing.</summary>
+    public static readonly PricingPlan Promo = new("promo", CurrencyCode.KRW, 0m, [new PricingSegment(5, 100m, 1)]);
+
     private TestEngine(BillingEngine engine, FakeClock clock, IJournal journal, IReadOnlyList<SimulatedPaymentGateway> gateways, SwitchableIdentityProvider identity)
     {
         Engine = engine;
@@ -58,7 +61,7 @@ internal sealed class TestEngine : IDisposable
         var builder = new BillingEngineBuilder()
             .UseClock(clock)
             .UseJournal(journal)
-            .AddPricingPlans([Kickboard, Bike])
+            .AddPricingPlans([Kickboard, Bike, Promo])
             .UseIdentityProvider(identity);
         foreach (var gateway in simulated)
         {
