@@ -34,11 +34,11 @@ internal static class DrillReport
 
     public static bool IsCharged(DrillRental rental) => rental.Refusal == StartRefusal.None && rental.Statement is not null;
 
-    public static Money Charge(DrillRental rental) => IsCharged(rental) ? rental.Statement!.Charge : Money.Zero(rental.Ledger.Currency.IsDefault ? CurrencyOf(rental) : rental.Ledger.Currency);
+    public static Money Charge(DrillRental rental) => IsCharged(rental) ? rental.Statement!.Charge : Money.Zero(rental.Currency);
 
     public static Money NaiveCharge(DrillRental rental) => IsCharged(rental) ? rental.Statement!.NaiveFare.Total : Money.Zero(CurrencyOf(rental));
 
-    public static CurrencyCode CurrencyOf(DrillRental rental) => rental.Statement?.Fare.Currency ?? rental.Ledger.Currency;
+    public static CurrencyCode CurrencyOf(DrillRental rental) => rental.Currency;
 
     /// <summary>How many rentals an outage froze (a non-empty frozen interval caused by it).</summary>
     public static int AffectedRentals(DrillResult result, Outage outage)
@@ -47,7 +47,7 @@ internal static class DrillReport
     public static byte[] ToJson(DrillResult result)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("scenario", result.Scenario.Name);
@@ -205,7 +205,7 @@ internal static class DrillReport
         w.WriteEndObject();
     }
 
-    private static string Amount(Money money, CurrencyCode currency) => money.Currency.IsDefault ? Money.Zero(currency).ToMajorString() : money.ToMajorString();
+    private static string Amount(Money money, CurrencyCode currency) => money.Currency == currency ? money.ToMajorString() : throw new InvalidOperationException($"Ledger amount {money} is not in {currency}.");
 
     public static string Km(decimal km) => km.ToString("0.##########", CultureInfo.InvariantCulture);
 

@@ -20,7 +20,7 @@ internal sealed record DrillResult(
     SimulatedPaymentGateway Gateway,
     long JournalEvents);
 
-internal sealed record DrillRental(ScenarioRental Rental, StartRefusal Refusal, RentalStatement? Statement, RentalLedgerTotals Ledger);
+internal sealed record DrillRental(ScenarioRental Rental, CurrencyCode Currency, StartRefusal Refusal, RentalStatement? Statement, RentalLedgerTotals Ledger);
 
 /// <summary>
 /// Replays a scenario through the real library on a simulated clock: a real journal, the real reconciler, the
@@ -184,7 +184,16 @@ internal static class DrillRunner
         foreach (var rental in scenario.Rentals)
         {
             var statement = await engine.Rentals.GetStatementAsync(rental.Id, runUntil, cancellationToken).ConfigureAwait(false);
-            rentals.Add(new DrillRental(rental, refusals.GetValueOrDefault(rental.Id), statement, gateway.GetTotals(rental.Id)));
+            var currency = scenario.Plans.First(p => p.PlanId == rental.PlanId).Currency;
+            var ledger = gateway.GetTotals(rental.Id);
+            if (ledger.Currency.IsDefault)
+            {
+                // The gateway never saw the rental: its ledger is all zeros, in the plan's currency.
+                var zero = Money.Zero(currency);
+                ledger = new RentalLedgerTotals(rental.Id, currency, zero, zero, zero, zero, zero, zero, zero, zero, 0);
+            }
+
+            rentals.Add(new DrillRental(rental, currency, refusals.GetValueOrDefault(rental.Id), statement, ledger));
         }
 
         var journalEvents = await CountEventsAsync(journal, cancellationToken).ConfigureAwait(false);
