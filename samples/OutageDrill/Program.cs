@@ -68,6 +68,12 @@ internal static partial class Program
         if (human)
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+            if (Console.IsOutputRedirected || stdout != Console.Out)
+            {
+                // Not a terminal: a width that fits the tables.
+                console.Profile.Width = 120;
+            }
+
             ConsoleReport.Write(console, result);
             if (report is not null)
             {

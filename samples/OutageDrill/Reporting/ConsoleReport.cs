@@ -10,9 +10,16 @@ internal static class ConsoleReport
     public static void Write(IAnsiConsole console, DrillResult result)
     {
         console.Write(new Rule($"[bold]Outage drill:[/] {Markup.Escape(result.Scenario.Name)}").LeftJustified());
-        var rentals = new Table().Border(TableBorder.Rounded).Title("Rentals: what each rider pays, and what a naive system would have charged");
-        rentals.AddColumns("Rental", "Rider", "Plan", "Status", "Billed", "Frozen", "Km", "Charge", "Naive charge", "Captured / charged / refunded", "Ended by");
-        foreach (var column in rentals.Columns.Skip(4))
+        var rentals = new Table().Border(TableBorder.Rounded).Title("What each rider pays, and what a naive system would have charged");
+        rentals.AddColumns("Rental", "Status", "Billed", "Frozen", "Charge", "Naive charge", "Ended by");
+        foreach (var column in rentals.Columns.Skip(2).Take(4))
+        {
+            column.RightAligned();
+        }
+
+        var money = new Table().Border(TableBorder.Rounded).Title($"Money at the payment gateway ({result.Rentals.FirstOrDefault()?.Currency.Code}), from its own ledger");
+        money.AddColumns("Rental", "Held", "Captured", "Charged", "Refunded", "Released", "Operations");
+        foreach (var column in money.Columns.Skip(1))
         {
             column.RightAligned();
         }
@@ -24,43 +31,46 @@ internal static class ConsoleReport
             var statusMarkup = status switch
             {
                 "settled" => "[green]settled[/]",
-                "pendingSettlement" => "[yellow]pending settlement[/]",
+                "pendingSettlement" => "[yellow]pending[/]",
                 "open" => "[blue]open[/]",
-                _ => $"[grey]rejected: {DrillReport.Reason(rental)}[/]",
+                _ => $"[grey]rejected ({DrillReport.Reason(rental)})[/]",
             };
             var charge = DrillReport.Charge(rental);
             var naive = DrillReport.NaiveCharge(rental);
-            var ledger = rental.Ledger;
-            var money = s is null ? "-" : $"{Amount(ledger.Captured)} / {Amount(ledger.Charged)} / {Amount(ledger.Refunded)}";
             var endedBy = s?.DecidingSignal is { } d ? $"{d.Source.ToString().ToLowerInvariant()} {DrillReport.Time(d.At, rental.Rental.StartedAt.Offset)[11..16]}" : "-";
             if (s is not null && s.RejectedSignals.Count > 0)
             {
-                endedBy += $" [grey]({s.RejectedSignals.Count} rejected)[/]";
+                endedBy += $" [grey](rejected: {string.Join(", ", s.RejectedSignals.Select(r => r.Signal.Source.ToString().ToLowerInvariant() + " " + DrillReport.Time(r.Signal.At, rental.Rental.StartedAt.Offset)[11..16]))})[/]";
             }
 
             rentals.AddRow(
-                Markup.Escape(rental.Rental.Id),
-                Markup.Escape(rental.Rental.RiderId),
-                Markup.Escape(rental.Rental.PlanId),
+                $"{Markup.Escape(rental.Rental.Id)} [grey]{Markup.Escape(rental.Rental.PlanId)}[/]",
                 statusMarkup,
                 s is null ? "-" : Minutes(s.BillableTime.TotalSeconds),
                 s is null ? "-" : Minutes(s.FrozenTime.TotalSeconds),
-                s is null ? "-" : DrillReport.Km(s.BillableKilometres),
-                $"[bold]{Markup.Escape(charge.ToString())}[/]",
-                naive > charge ? $"[red]{Markup.Escape(naive.ToString())}[/]" : Markup.Escape(naive.ToString()),
-                Markup.Escape(money),
+                $"[bold]{Markup.Escape(charge.ToMajorString())}[/]",
+                naive > charge ? $"[red]{Markup.Escape(naive.ToMajorString())}[/]" : Markup.Escape(naive.ToMajorString()),
                 endedBy);
+            var ledger = rental.Ledger;
+            money.AddRow(
+                Markup.Escape(rental.Rental.Id),
+                Amount(ledger.Authorized),
+                Amount(ledger.Captured),
+                Amount(ledger.Charged),
+                Amount(ledger.Refunded),
+                Amount(ledger.Voided + ledger.Released + ledger.Expired),
+                ledger.Operations.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         console.Write(rentals);
+        console.Write(money);
 
         var outages = new Table().Border(TableBorder.Rounded).Title("Outages");
-        outages.AddColumns("Outage", "Dependency", "From", "To", "Rentals frozen");
+        outages.AddColumns("Outage", "From", "To", "Rentals frozen");
         foreach (var outage in result.Outages)
         {
             outages.AddRow(
                 outage.OutageId,
-                outage.Dependency.ToString().ToLowerInvariant(),
                 DrillReport.Time(outage.From, result.Scenario.RunUntil.Offset),
                 outage.To is { } to ? DrillReport.Time(to, result.Scenario.RunUntil.Offset) : "[red]still down[/]",
                 DrillReport.AffectedRentals(result, outage).ToString(System.Globalization.CultureInfo.InvariantCulture));
