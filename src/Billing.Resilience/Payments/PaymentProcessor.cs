@@ -49,6 +49,13 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
             result = await CallAsync(gateway, request, cancellationToken).ConfigureAwait(false);
         }
 
+        if (result.Outcome == PaymentOutcome.Failed)
+        {
+            // "Not applied" answers only for this attempt: the earlier one may have been applied. Only a definitive
+            // answer (succeeded or declined) for this key resolves it; until then the key is retried, never replaced.
+            result = PaymentResult.Unknown("failed while resolving: " + result.Reason);
+        }
+
         if (result.Outcome == PaymentOutcome.Unknown && step.Outcome == PaymentOutcome.Unknown)
         {
             // Still unknown: nothing new to journal; the reconciler tries again later with the same key.
@@ -71,21 +78,45 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
 
     private async Task<PaymentResult> CallAsync(PaymentGateways.Entry gateway, PaymentRequest request, CancellationToken cancellationToken)
     {
+        var attempts = new AttemptLog();
         try
         {
             var result = await gateway.Pipeline.ExecuteAsync(
-                static (state, ct) => state.Gateway.ExecuteAsync(state.Request, ct),
-                (gateway.Gateway, Request: request),
+                static async (state, ct) =>
+                {
+                    try
+                    {
+                        var r = await state.Gateway.ExecuteAsync(state.Request, ct).ConfigureAwait(false);
+                        if (r.Outcome == PaymentOutcome.Unknown)
+                        {
+                            state.Attempts.SawUnknown = true;
+                        }
+
+                        return r;
+                    }
+                    catch (Exception) when (!ct.IsCancellationRequested)
+                    {
+                        state.Attempts.SawUnknown = true;
+                        throw;
+                    }
+                },
+                (gateway.Gateway, Request: request, Attempts: attempts),
                 cancellationToken).ConfigureAwait(false);
             gateway.CircuitOpen = false;
+            if (result.Outcome == PaymentOutcome.Failed && attempts.SawUnknown)
+            {
+                // A later attempt failing says nothing about an earlier one that may have been applied.
+                result = PaymentResult.Unknown("failed after an attempt with unknown outcome: " + result.Reason);
+            }
+
             LogOutcome(logger, request.Kind, request.Key.Value, result.Outcome, result.Reason);
             return result;
         }
         catch (BrokenCircuitException)
         {
-            // The circuit refused the call: it was certainly not sent.
+            // The circuit refused the call: this attempt was certainly not sent (earlier ones may have been).
             gateway.CircuitOpen = true;
-            return PaymentResult.Failure("circuit_open");
+            return attempts.SawUnknown ? PaymentResult.Unknown("circuit_open") : PaymentResult.Failure("circuit_open");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -93,6 +124,11 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
             LogOutcome(logger, request.Kind, request.Key.Value, PaymentOutcome.Unknown, ex.GetType().Name);
             return PaymentResult.Unknown(ex.GetType().Name);
         }
+    }
+
+    private sealed class AttemptLog
+    {
+        public bool SawUnknown { get; set; }
     }
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "Payment {Kind} {Key}: {Outcome} {Reason}")]

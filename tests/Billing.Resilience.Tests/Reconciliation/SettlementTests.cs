@@ -261,6 +261,27 @@ public class SettlementTests
         Assert.Equal(RentalStatus.Settled, (await engine.Rentals.GetStatementAsync("r-1", CancellationToken.None))!.Status);
     }
 
+    /// <summary>
+    /// Regression (found by MoneyPropertyTests, seed fuaizwxinlC1): a charge's response was lost twice, then the retry
+    /// with the same key failed with an error. The error was taken for "not applied" and a new key charged again.
+    /// A failure after an attempt of unknown outcome leaves the key unknown; only a definitive answer resolves it.
+    /// </summary>
+    [Theory]
+    [InlineData(PaymentOperationKind.Charge, false)]
+    [InlineData(PaymentOperationKind.Capture, true)]
+    public async Task An_error_after_a_lost_response_is_not_taken_for_not_applied(PaymentOperationKind operation, bool hold)
+    {
+        using var t = await TestEngine.CreateAsync(b => b.Payments.HoldAmount = hold ? 10_000m : null);
+        await t.StartAsync("r-1");
+        t.Gateway.AddFault("r-1", operation, PaymentFaultKind.LostResponse, 2);
+        t.Gateway.AddFault("r-1", operation, PaymentFaultKind.Error, 2);
+        t.Advance(Duration.FromMinutes(20));
+        await t.EndAsync("r-1", t.Clock.GetCurrentInstant());
+        await t.SettleAsync();
+        await AssertSettledExactlyAsync(t, "r-1");
+        Assert.Single(t.Gateway.GetOperations("r-1"), o => o.Kind == operation);
+    }
+
     private static async Task<BillingEngine> BuildWithAsync(NodaTime.Testing.FakeClock clock, SimulatedPaymentGateway primary, Polly.ResiliencePipeline<PaymentResult> breaker, Polly.CircuitBreaker.CircuitBreakerStateProvider circuit, SimulatedPaymentGateway secondary)
     {
         var builder = new BillingEngineBuilder()
