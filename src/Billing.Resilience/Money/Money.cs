@@ -181,14 +181,18 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
     private static long ToMinorUnitsExact(decimal roundedMajor, CurrencyCode currency)
     {
         // Compare in major units first: scaling a value near decimal.MaxValue would itself overflow the decimal.
-        var perMajor = currency.MinorUnitsPerMajor;
-        if (roundedMajor > (decimal)long.MaxValue / perMajor || roundedMajor < (decimal)long.MinValue / perMajor)
+        var digits = currency.MinorDigits;
+        if (roundedMajor > MaxMajor[digits] || roundedMajor < MinMajor[digits])
         {
             throw new OverflowException($"{roundedMajor.ToString(CultureInfo.InvariantCulture)} {currency.Code} does not fit in 64-bit minor units.");
         }
 
-        return (long)(roundedMajor * perMajor);
+        return (long)(roundedMajor * currency.MinorUnitsPerMajor);
     }
+
+    // long.MaxValue and long.MinValue minor units in major units, by number of minor digits (exact decimals).
+    private static readonly decimal[] MaxMajor = [long.MaxValue, long.MaxValue / 10m, long.MaxValue / 100m, long.MaxValue / 1_000m, long.MaxValue / 10_000m];
+    private static readonly decimal[] MinMajor = [long.MinValue, long.MinValue / 10m, long.MinValue / 100m, long.MinValue / 1_000m, long.MinValue / 10_000m];
 
     /// <summary>Returns the amount in major units as an exact decimal.</summary>
     public decimal ToMajor() => (decimal)MinorUnits / Currency.MinorUnitsPerMajor;
