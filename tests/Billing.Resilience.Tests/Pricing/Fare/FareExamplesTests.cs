@@ -121,7 +121,10 @@ public class FareExamplesTests
     //                 km     fare     arithmetic (2.00 + seg0 [10, 25) 1.00/km + seg1 [25, inf) 0.50/km + seg2 [25, inf) 3.00 per 5 km)
     [InlineData("8", Started, "2.00")] // nothing before km 10
     [InlineData("10", Started, "2.00")] // seg0 x = 10 is not > 10
+    [InlineData("8", Completed, "2.00")]
     [InlineData("10.5", Started, "3.00")] // seg0 ceil(0.5) = 1 -> 1.00
+    [InlineData("10.5", Completed, "2.00")] // seg0 floor(0.5) = 0
+    [InlineData("25", Completed, "17.00")] // seg0 floor(15) = 15 -> 15.00
     [InlineData("25", Started, "17.00")] // seg0 x = min(25, 25) = 25, ceil(15) = 15 -> 15.00; seg1, seg2 x = 25 not > 25
     [InlineData("32", Started, "26.50")] // seg0 15.00; seg1 ceil(7) = 7 -> 3.50; seg2 ceil(7 / 5) = 2 -> 6.00
     [InlineData("32", Completed, "23.50")] // seg0 15.00; seg1 floor(7) = 7 -> 3.50; seg2 floor(1.4) = 1 -> 3.00
