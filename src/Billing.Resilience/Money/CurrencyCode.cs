@@ -35,16 +35,16 @@ public readonly struct CurrencyCode : IEquatable<CurrencyCode>
     public static IReadOnlyList<CurrencyCode> All => Iso4217.All;
 
     /// <summary>South Korean won (0 minor digits).</summary>
-    public static CurrencyCode KRW => Parse("KRW");
+    public static CurrencyCode KRW { get; } = Parse("KRW");
 
     /// <summary>United States dollar (2 minor digits).</summary>
-    public static CurrencyCode USD => Parse("USD");
+    public static CurrencyCode USD { get; } = Parse("USD");
 
     /// <summary>Euro (2 minor digits).</summary>
-    public static CurrencyCode EUR => Parse("EUR");
+    public static CurrencyCode EUR { get; } = Parse("EUR");
 
     /// <summary>Japanese yen (0 minor digits).</summary>
-    public static CurrencyCode JPY => Parse("JPY");
+    public static CurrencyCode JPY { get; } = Parse("JPY");
 
     /// <summary>Returns the currency with the given ISO 4217 code (upper case, three letters).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="code"/> is null.</exception>

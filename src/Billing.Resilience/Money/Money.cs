@@ -67,59 +67,132 @@ public readonly struct Money : IEquatable<Money>, IComparable<Money>
     }
 
     /// <summary>
-    /// Parses an invariant decimal string in major units ("2.70", "7000", "-1.5"). Fewer digits than the currency's
-    /// minor unit are accepted ("2.7" USD is 270 cents); more are rejected, since that would need rounding.
+    /// Parses an invariant decimal string in major units ("2.70", "7000", "-1.5"): an optional '-', one or more ASCII
+    /// digits, and optionally '.' followed by one or more digits. Nothing else is accepted: no '+', no white space, no
+    /// group separators, no exponent ("1e3"), no bare "1." or ".5". Fewer digits than the currency's minor unit are
+    /// accepted ("2.7" USD is 270 cents), and so are trailing zeros beyond it ("2.700"); any other digit beyond the
+    /// minor unit is rejected ("2.705" USD), since that would need rounding.
     /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     /// <exception cref="FormatException">The text is not a plain decimal number or is more precise than the currency.</exception>
     /// <exception cref="OverflowException">The amount does not fit in a 64-bit number of minor units.</exception>
     public static Money Parse(string text, CurrencyCode currency)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return TryParseCore(text, currency, out var result, out var error) ? result : throw error!;
+        return TryParseCore(text, currency, out var result) switch
+        {
+            ParseStatus.Success => result,
+            ParseStatus.TooPrecise => throw new FormatException(
+                $"'{text}' has more decimal digits than {currency.Code} allows ({currency.MinorDigits})."),
+            ParseStatus.Overflow => throw new OverflowException($"'{text}' {currency.Code} does not fit in 64-bit minor units."),
+            _ => throw new FormatException($"'{text}' is not a decimal amount in major units (for example \"2.70\")."),
+        };
     }
 
-    /// <summary>Tries to parse an invariant decimal string in major units. Returns false instead of throwing.</summary>
+    /// <summary>
+    /// Tries to parse an invariant decimal string in major units, with the rules of <see cref="Parse"/>. Returns false
+    /// instead of throwing, for malformed, over-precise and out-of-range text alike.
+    /// </summary>
     public static bool TryParse(string? text, CurrencyCode currency, out Money result)
-        => TryParseCore(text, currency, out result, out _);
+        => TryParseCore(text, currency, out result) == ParseStatus.Success;
 
-    private static bool TryParseCore(string? text, CurrencyCode currency, out Money result, out Exception? error)
+    private enum ParseStatus
+    {
+        Success,
+        Malformed,
+        TooPrecise,
+        Overflow,
+    }
+
+    // A hand-written parser rather than decimal.TryParse: decimal silently rounds text beyond 28-29 significant digits
+    // ("2.70000000000000000000000000001" would become 2.70), throws from scaling near decimal.MaxValue, and accepts
+    // trailing NUL characters. Here every digit is looked at and the value is built in a range-checked Int128.
+    private static ParseStatus TryParseCore(ReadOnlySpan<char> text, CurrencyCode currency, out Money result)
     {
         result = default;
-        if (string.IsNullOrEmpty(text)
-            || !decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value))
+        var i = 0;
+        var negative = false;
+        if (i < text.Length && text[i] == '-')
         {
-            error = new FormatException($"'{text}' is not a decimal amount in major units (for example \"2.70\").");
-            return false;
+            negative = true;
+            i++;
         }
 
-        if (Math.Round(value, currency.MinorDigits, MidpointRounding.ToEven) != value)
+        var integerStart = i;
+        while (i < text.Length && char.IsAsciiDigit(text[i]))
         {
-            error = new FormatException($"'{text}' has more decimal digits than {currency.Code} allows ({currency.MinorDigits}).");
-            return false;
+            i++;
         }
 
-        var scaled = value * currency.MinorUnitsPerMajor;
-        if (scaled > long.MaxValue || scaled < long.MinValue)
+        var integerDigits = text[integerStart..i];
+        var fractionDigits = ReadOnlySpan<char>.Empty;
+        if (i < text.Length && text[i] == '.')
         {
-            error = new OverflowException($"'{text}' {currency.Code} does not fit in 64-bit minor units.");
-            return false;
+            i++;
+            var fractionStart = i;
+            while (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                i++;
+            }
+
+            fractionDigits = text[fractionStart..i];
+            if (fractionDigits.IsEmpty)
+            {
+                return ParseStatus.Malformed;
+            }
         }
 
-        result = new Money((long)scaled, currency);
-        error = null;
-        return true;
+        if (integerDigits.IsEmpty || i != text.Length)
+        {
+            return ParseStatus.Malformed;
+        }
+
+        var minorDigits = currency.MinorDigits;
+        if (fractionDigits.Length > minorDigits && fractionDigits[minorDigits..].ContainsAnyExcept('0'))
+        {
+            return ParseStatus.TooPrecise;
+        }
+
+        // |long.MinValue| = long.MaxValue + 1 is the largest magnitude there is; stop as soon as it is passed.
+        var limit = negative ? -(Int128)long.MinValue : long.MaxValue;
+        Int128 magnitude = 0;
+        foreach (var c in integerDigits)
+        {
+            magnitude = (magnitude * 10) + (c - '0');
+            if (magnitude > limit)
+            {
+                return ParseStatus.Overflow;
+            }
+        }
+
+        for (var k = 0; k < minorDigits; k++)
+        {
+            magnitude = (magnitude * 10) + (k < fractionDigits.Length ? fractionDigits[k] - '0' : 0);
+            if (magnitude > limit)
+            {
+                return ParseStatus.Overflow;
+            }
+        }
+
+        result = new Money((long)(negative ? -magnitude : magnitude), currency);
+        return ParseStatus.Success;
     }
 
     private static long ToMinorUnitsExact(decimal roundedMajor, CurrencyCode currency)
     {
-        var scaled = roundedMajor * currency.MinorUnitsPerMajor;
-        if (scaled > long.MaxValue || scaled < long.MinValue)
+        // Compare in major units first: scaling a value near decimal.MaxValue would itself overflow the decimal.
+        var digits = currency.MinorDigits;
+        if (roundedMajor > MaxMajor[digits] || roundedMajor < MinMajor[digits])
         {
             throw new OverflowException($"{roundedMajor.ToString(CultureInfo.InvariantCulture)} {currency.Code} does not fit in 64-bit minor units.");
         }
 
-        return (long)scaled;
+        return (long)(roundedMajor * currency.MinorUnitsPerMajor);
     }
+
+    // long.MaxValue and long.MinValue minor units in major units, by number of minor digits (exact decimals).
+    private static readonly decimal[] MaxMajor = [long.MaxValue, long.MaxValue / 10m, long.MaxValue / 100m, long.MaxValue / 1_000m, long.MaxValue / 10_000m];
+    private static readonly decimal[] MinMajor = [long.MinValue, long.MinValue / 10m, long.MinValue / 100m, long.MinValue / 1_000m, long.MinValue / 10_000m];
 
     /// <summary>Returns the amount in major units as an exact decimal.</summary>
     public decimal ToMajor() => (decimal)MinorUnits / Currency.MinorUnitsPerMajor;

@@ -9,16 +9,14 @@ namespace Billing.Resilience.Pricing;
 /// <remarks>
 /// <para>Billable time is used exactly: with d the billable time, a segment {start a, interval i, end e} counts
 /// n = ceil((min(d, e) - a) / i) intervals under <see cref="IntervalRounding.Started"/> and floor(...) under
-/// <see cref="IntervalRounding.Completed"/> when min(d, e) &gt; a, and 1 when i = 0. Time is compared in
-/// nanoseconds and distance as exact decimals, so nothing is rounded before the formula.</para>
+/// <see cref="IntervalRounding.Completed"/> when min(d, e) &gt; a, and 1 when i = 0. Time is counted to the
+/// nanosecond and distance as exact decimals, so nothing is rounded before the formula.</para>
 /// <para>With <c>fare_capping</c> {duration D, price P} billable time is cut into windows [kD, (k+1)D); window k
 /// costs F(min(d, (k+1)D)) - F(kD), F(0) taken as 0 for the first window, where F(t) is the fare after t billable
 /// minutes with the distance travelled within them; the capped fare sums min(P, window cost).</para>
 /// </remarks>
 public static class FareCalculator
 {
-    private static readonly Int128 NanosPerMinute = 60_000_000_000;
-
     /// <summary>Quotes a fare with all the distance counted as travelled at the start of the ride.</summary>
     /// <param name="plan">The pricing plan.</param>
     /// <param name="billableTime">Billable time; must not be negative.</param>
@@ -34,14 +32,17 @@ public static class FareCalculator
     /// <summary>Quotes a fare for billable time and the distance travelled within it.</summary>
     /// <param name="plan">The pricing plan.</param>
     /// <param name="billableTime">Billable time; must not be negative.</param>
-    /// <param name="distance">Distance increments by billable offset, in ascending order of offset.</param>
+    /// <param name="distance">Distance increments by billable offset, in ascending order of offset, none before zero. Only
+    /// <c>fare_capping</c> looks at the offsets; an increment at or after <paramref name="billableTime"/> counts in the
+    /// last window.</param>
     /// <param name="rounding">How partly used intervals count.</param>
+    /// <exception cref="ArgumentException">Negative time or distance, or increments out of order.</exception>
     public static FareQuote Quote(PricingPlan plan, Duration billableTime, ReadOnlySpan<DistanceMark> distance, IntervalRounding rounding)
     {
-        var evaluation = Evaluate(plan, billableTime, distance, rounding);
+        var evaluation = Evaluate(plan, billableTime, distance, rounding, withUncapped: true);
         var currency = plan.Currency;
         var lines = new List<FareLineItem>(plan.PerMinutePricing.Count + plan.PerKmPricing.Count + 4);
-        var d = ToNanos(billableTime);
+        var d = BillableMinutes.From(billableTime);
         var km = evaluation.TotalKilometres;
 
         lines.Add(Line(FareLineItemKind.Base, null, null, plan.Price, currency));
@@ -89,68 +90,83 @@ public static class FareCalculator
         return new FareQuote(plan.PlanId, total, evaluation.Clamped, billableTime, km, lines.AsReadOnly());
     }
 
-    /// <summary>Computes only the fare's total, without line items and without allocating.</summary>
+    /// <summary>Computes only the fare's total, without line items and without allocating; it equals
+    /// <c>Quote(plan, billableTime, distance, rounding).Total</c>.</summary>
+    /// <param name="plan">The pricing plan.</param>
+    /// <param name="billableTime">Billable time; must not be negative.</param>
+    /// <param name="distance">Distance increments by billable offset, as for <see cref="Quote(PricingPlan, Duration, ReadOnlySpan{DistanceMark}, IntervalRounding)"/>.</param>
+    /// <param name="rounding">How partly used intervals count.</param>
+    /// <exception cref="ArgumentException">Negative time or distance, or increments out of order.</exception>
     public static Money Total(PricingPlan plan, Duration billableTime, ReadOnlySpan<DistanceMark> distance, IntervalRounding rounding)
-        => Money.FromMajor(Evaluate(plan, billableTime, distance, rounding).Clamped, plan.Currency, MidpointRounding.ToEven);
+        => Money.FromMajor(Evaluate(plan, billableTime, distance, rounding, withUncapped: false).Clamped, plan.Currency, MidpointRounding.ToEven);
 
     private static FareLineItem Line(FareLineItemKind kind, int? segment, long? units, decimal exact, CurrencyCode currency)
         => new(kind, segment, units, exact, Money.FromMajor(exact, currency, MidpointRounding.ToEven));
 
     private readonly record struct Evaluation(decimal Uncapped, decimal Capped, decimal Clamped, decimal TotalKilometres);
 
-    private static Evaluation Evaluate(PricingPlan plan, Duration billableTime, ReadOnlySpan<DistanceMark> distance, IntervalRounding rounding)
+    private static Evaluation Evaluate(PricingPlan plan, Duration billableTime, ReadOnlySpan<DistanceMark> distance, IntervalRounding rounding, bool withUncapped)
     {
         ArgumentNullException.ThrowIfNull(plan);
         Preconditions.CheckArgument(billableTime >= Duration.Zero, nameof(billableTime), "Billable time is not negative.");
-        var d = ToNanos(billableTime);
+        var d = BillableMinutes.From(billableTime);
         var totalKm = 0m;
-        var previousOffset = Duration.MinValue;
+        var previousOffset = Duration.Zero;
         foreach (var mark in distance)
         {
             Preconditions.CheckArgument(mark.Kilometres >= 0, nameof(distance), "Distance increments are not negative.");
+            Preconditions.CheckArgument(mark.BillableOffset >= Duration.Zero, nameof(distance), "Distance increments are not before the start of billable time.");
             Preconditions.CheckArgument(mark.BillableOffset >= previousOffset, nameof(distance), "Distance increments are in order of billable offset.");
             previousOffset = mark.BillableOffset;
             totalKm += mark.Kilometres;
         }
 
-        var uncapped = FareAt(plan, d, totalKm, rounding);
-        var capped = uncapped;
         if (plan.FareCap is { } cap)
         {
-            capped = CappedFare(plan, cap, d, distance, totalKm, rounding);
+            var capped = CappedFare(plan, cap, d, distance, totalKm, rounding);
+            var uncapped = withUncapped ? TimeFare(plan, d, rounding) + DistanceFare(plan, totalKm, rounding) : capped;
+            return new Evaluation(uncapped, capped, capped < 0 ? 0 : capped, totalKm);
         }
 
-        return new Evaluation(uncapped, capped, capped < 0 ? 0 : capped, totalKm);
+        var fare = TimeFare(plan, d, rounding) + DistanceFare(plan, totalKm, rounding);
+        return new Evaluation(fare, fare, fare < 0 ? 0 : fare, totalKm);
     }
 
-    private static decimal CappedFare(PricingPlan plan, FareCap cap, Int128 d, ReadOnlySpan<DistanceMark> distance, decimal totalKm, IntervalRounding rounding)
+    private static decimal CappedFare(PricingPlan plan, FareCap cap, BillableMinutes d, ReadOnlySpan<DistanceMark> distance, decimal totalKm, IntervalRounding rounding)
     {
-        var window = cap.DurationMinutes * NanosPerMinute;
         var sum = 0m;
         var previous = 0m; // F(0) is taken as 0 for window 0.
         var markIndex = 0;
         var kmSoFar = 0m;
-        for (Int128 from = 0; from == 0 || from < d; from += window)
+        var distanceFare = 0m; // the per-km part of F at kmSoFar, recomputed only when kmSoFar changes (no km, no units)
+        for (var from = 0L; from == 0 || BillableMinutes.Whole(from).IsBefore(d); from += cap.DurationMinutes)
         {
-            var to = Int128.Min(d, from + window);
-            decimal kmWithin;
-            if (to >= d)
+            var to = BillableMinutes.Min(d, BillableMinutes.Whole(from + cap.DurationMinutes));
+            var moved = false;
+            if (!to.IsBefore(d))
             {
-                kmWithin = totalKm;
+                // The last window ends the ride: all of its distance counts, including increments stamped at or after
+                // the end of billable time (a distance total is stamped at offset 0, even with no billable time).
+                moved = kmSoFar != totalKm;
+                kmSoFar = totalKm;
             }
             else
             {
                 // Increments strictly before the window's end belong to it or an earlier window.
-                while (markIndex < distance.Length && ToNanos(distance[markIndex].BillableOffset) < to)
+                while (markIndex < distance.Length && BillableMinutes.From(distance[markIndex].BillableOffset).IsBefore(to))
                 {
                     kmSoFar += distance[markIndex].Kilometres;
                     markIndex++;
+                    moved = true;
                 }
-
-                kmWithin = kmSoFar;
             }
 
-            var fareAtEnd = FareAt(plan, to, kmWithin, rounding);
+            if (moved)
+            {
+                distanceFare = DistanceFare(plan, kmSoFar, rounding);
+            }
+
+            var fareAtEnd = TimeFare(plan, to, rounding) + distanceFare;
             sum += Math.Min(cap.Price, fareAtEnd - previous);
             previous = fareAtEnd;
         }
@@ -158,37 +174,49 @@ public static class FareCalculator
         return sum;
     }
 
-    private static decimal FareAt(PricingPlan plan, Int128 t, decimal km, IntervalRounding rounding)
+    // F(t) = TimeFare(t) + DistanceFare(km travelled within the first t billable minutes); the base price is in TimeFare.
+    private static decimal TimeFare(PricingPlan plan, BillableMinutes t, IntervalRounding rounding)
     {
         var fare = plan.Price;
-        var perMinute = plan.PerMinutePricing;
-        for (var s = 0; s < perMinute.Count; s++)
+        foreach (var segment in Segments(plan.PerMinutePricing))
         {
-            var units = CountTimeUnits(t, perMinute[s], rounding);
+            var units = CountTimeUnits(t, segment, rounding);
             if (units != 0)
             {
-                fare += units * perMinute[s].Rate;
-            }
-        }
-
-        var perKm = plan.PerKmPricing;
-        for (var s = 0; s < perKm.Count; s++)
-        {
-            var units = CountDistanceUnits(km, perKm[s], rounding);
-            if (units != 0)
-            {
-                fare += units * perKm[s].Rate;
+                fare += units * segment.Rate;
             }
         }
 
         return fare;
     }
 
-    internal static long CountTimeUnits(Int128 nanos, PricingSegment segment, IntervalRounding rounding)
+    private static decimal DistanceFare(PricingPlan plan, decimal km, IntervalRounding rounding)
     {
-        var x = segment.End is { } end ? Int128.Min(nanos, end * NanosPerMinute) : nanos;
-        var start = segment.Start * NanosPerMinute;
-        if (x <= start)
+        var fare = 0m;
+        foreach (var segment in Segments(plan.PerKmPricing))
+        {
+            var units = CountDistanceUnits(km, segment, rounding);
+            if (units != 0)
+            {
+                fare += units * segment.Rate;
+            }
+        }
+
+        return fare;
+    }
+
+    // PricingPlan keeps its segments in arrays: reading them as a span avoids an interface call per segment and
+    // window (IReadOnlyList<T> on an array is slow to dispatch). Any other list is copied, which allocates; the
+    // allocation tests would show it.
+    private static ReadOnlySpan<PricingSegment> Segments(IReadOnlyList<PricingSegment> segments)
+        => segments as PricingSegment[] ?? [.. segments];
+
+    // n for a per-minute segment at t. With x = min(t, end) = m whole minutes + f, 0 <= f < 1, and m - start = q i + r,
+    // 0 <= r < i: floor((x - start) / i) = q, since r + f < i; ceil(...) = q + 1 unless r = f = 0.
+    private static long CountTimeUnits(BillableMinutes t, PricingSegment segment, IntervalRounding rounding)
+    {
+        var x = segment.End is { } end ? BillableMinutes.Min(t, BillableMinutes.Whole(end)) : t;
+        if (!BillableMinutes.Whole(segment.Start).IsBefore(x))
         {
             return 0;
         }
@@ -198,17 +226,16 @@ public static class FareCalculator
             return 1;
         }
 
-        var interval = segment.Interval * NanosPerMinute;
-        var (quotient, remainder) = Int128.DivRem(x - start, interval);
-        if (rounding == IntervalRounding.Started && remainder > 0)
+        var (quotient, remainder) = Math.DivRem(x.Minutes - segment.Start, segment.Interval);
+        if (rounding == IntervalRounding.Started && (remainder > 0 || x.Nanoseconds > 0))
         {
             quotient++;
         }
 
-        return (long)quotient;
+        return quotient;
     }
 
-    internal static long CountDistanceUnits(decimal km, PricingSegment segment, IntervalRounding rounding)
+    private static long CountDistanceUnits(decimal km, PricingSegment segment, IntervalRounding rounding)
     {
         var x = segment.End is { } end ? Math.Min(km, end) : km;
         if (x <= segment.Start)
@@ -222,20 +249,31 @@ public static class FareCalculator
         }
 
         var span = x - segment.Start;
-        var quotient = decimal.Truncate(span / segment.Interval);
-        var remainder = span - (quotient * segment.Interval);
-
-        // Division of decimals can round in the last digit: correct the quotient so that 0 <= remainder < interval.
-        while (remainder < 0)
+        decimal quotient;
+        decimal remainder;
+        if (segment.Interval == 1)
         {
-            quotient--;
-            remainder += segment.Interval;
+            // The common case (per kilometre) needs no division.
+            quotient = decimal.Truncate(span);
+            remainder = span - quotient;
         }
-
-        while (remainder >= segment.Interval)
+        else
         {
-            quotient++;
-            remainder -= segment.Interval;
+            quotient = decimal.Truncate(span / segment.Interval);
+            remainder = span - (quotient * segment.Interval);
+
+            // Division of decimals can round in the last digit: correct the quotient so that 0 <= remainder < interval.
+            while (remainder < 0)
+            {
+                quotient--;
+                remainder += segment.Interval;
+            }
+
+            while (remainder >= segment.Interval)
+            {
+                quotient++;
+                remainder -= segment.Interval;
+            }
         }
 
         if (rounding == IntervalRounding.Started && remainder > 0)
@@ -246,5 +284,37 @@ public static class FareCalculator
         return (long)quotient;
     }
 
-    private static Int128 ToNanos(Duration duration) => duration.ToInt64Nanoseconds();
+    /// <summary>
+    /// A non-negative point of billable time as whole minutes and the nanoseconds into the next minute. Segment starts,
+    /// ends and intervals and cap windows are whole minutes, so every count is 64-bit integer arithmetic on the minutes
+    /// with the nanoseconds deciding only whether an interval was started: exact, and no overflow for any Duration
+    /// (Duration.ToInt64Nanoseconds overflows past about 292 years).
+    /// </summary>
+    private readonly struct BillableMinutes
+    {
+        private const long NanosecondsPerMinute = 60_000_000_000;
+
+        private BillableMinutes(long minutes, long nanoseconds)
+        {
+            Minutes = minutes;
+            Nanoseconds = nanoseconds;
+        }
+
+        public long Minutes { get; }
+
+        public long Nanoseconds { get; }
+
+        public static BillableMinutes From(Duration duration)
+        {
+            // Days and NanosecondOfDay are both non-negative for a non-negative duration.
+            var (minuteOfDay, nanoseconds) = Math.DivRem(duration.NanosecondOfDay, NanosecondsPerMinute);
+            return new BillableMinutes(((long)duration.Days * 1440) + minuteOfDay, nanoseconds);
+        }
+
+        public static BillableMinutes Whole(long minutes) => new(minutes, 0);
+
+        public static BillableMinutes Min(BillableMinutes left, BillableMinutes right) => left.IsBefore(right) ? left : right;
+
+        public bool IsBefore(BillableMinutes other) => Minutes < other.Minutes || (Minutes == other.Minutes && Nanoseconds < other.Nanoseconds);
+    }
 }

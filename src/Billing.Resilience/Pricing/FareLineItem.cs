@@ -18,14 +18,19 @@ public enum FareLineItemKind
     /// <summary>Brings a fare that discounts made negative back to zero (positive).</summary>
     ClampToZero = 4,
 
-    /// <summary>The difference from rounding once, at the end, to the currency's minor unit.</summary>
+    /// <summary>
+    /// The difference from rounding once, at the end, to the currency's minor unit. Its exact amount is the rounded total
+    /// minus the exact total; its amount is the rounded total minus the other lines' amounts (which were each rounded on
+    /// their own). Present only when either is not zero.
+    /// </summary>
     Rounding = 5,
 }
 
 /// <summary>
 /// One line of a fare. <see cref="ExactAmount"/> is the unrounded amount in major units; <see cref="Amount"/> is that
-/// amount rounded half-to-even to the minor unit. Both columns sum exactly to the fare's total, the
-/// <see cref="FareLineItemKind.Rounding"/> line absorbing the difference.
+/// amount rounded half-to-even to the minor unit. Both columns sum exactly to the fare's total
+/// (<see cref="FareQuote.Total"/>), the <see cref="FareLineItemKind.Rounding"/> line absorbing the difference: its
+/// <see cref="Amount"/> is what makes the column add up, not its exact amount rounded.
 /// </summary>
 /// <param name="Kind">What the line stands for.</param>
 /// <param name="Segment">For per-minute and per-km lines, the index of the segment in the plan.</param>

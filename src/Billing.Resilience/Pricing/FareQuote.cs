@@ -33,6 +33,10 @@ public sealed class FareQuote
     /// <summary>Gets the billable distance the fare is for, in kilometres.</summary>
     public decimal BillableKilometres { get; }
 
-    /// <summary>Gets the lines of the fare; their amounts sum to <see cref="Total"/>.</summary>
+    /// <summary>
+    /// Gets the lines of the fare, in this order: the base price, every per-minute segment, every per-km segment (each
+    /// with its count of intervals, zero included), then when they apply the fare-cap reduction, the clamp to zero and
+    /// the rounding. Their amounts sum to <see cref="Total"/>, and so do their exact amounts.
+    /// </summary>
     public IReadOnlyList<FareLineItem> LineItems { get; }
 }
