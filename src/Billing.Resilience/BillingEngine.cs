@@ -38,5 +38,8 @@ public sealed class BillingEngine : IDisposable
     internal BillingCore Core { get; }
 
     /// <inheritdoc />
-    public void Dispose() => Reconciler.Dispose();
+    public void Dispose()
+    {
+        // Nothing to release today; kept so that hosts can dispose the engine when stores or timers join it.
+    }
 }

@@ -1,51 +1,38 @@
-using System.Threading.RateLimiting;
 using NodaTime;
 
 namespace Billing.Resilience.Reconciliation;
 
 /// <summary>
-/// The reconciler's budget of gateway calls: a token bucket of <c>MaxCallsPerSecond</c> tokens, refilled at every
-/// whole second of the injected clock (not a timer), so no second of the clock sees more calls than the limit, in
-/// production and in a simulation alike.
+/// The reconciler's budget of gateway calls: at most <c>MaxCallsPerSecond</c> calls in any whole second of the
+/// injected clock (a fixed window). Polly's rate limiter strategies and the System.Threading.RateLimiting limiters
+/// they build on measure their windows in real time (they refuse a zero window even with manual replenishment), so
+/// they cannot be held to a simulated clock; this budget can, and a test on a fake clock proves the limit.
 /// </summary>
-internal sealed class CallPermits : IDisposable
+internal sealed class CallPermits(int callsPerSecond, IClock clock)
 {
-    private readonly TokenBucketRateLimiter limiter;
-    private readonly IClock clock;
     private readonly object gate = new();
-    private long lastSecond;
+    private long second = long.MinValue;
+    private int used;
 
-    public CallPermits(int callsPerSecond, IClock clock)
-    {
-        this.clock = clock;
-        limiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = callsPerSecond,
-            TokensPerPeriod = callsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            AutoReplenishment = false,
-            QueueLimit = 0,
-        });
-        lastSecond = clock.GetCurrentInstant().ToUnixTimeSeconds();
-    }
-
-    /// <summary>Takes one call from the budget; false when this second's budget is spent.</summary>
+    /// <summary>Takes one call from this second's budget; false when it is spent.</summary>
     public bool TryTake()
     {
         lock (gate)
         {
-            var second = clock.GetCurrentInstant().ToUnixTimeSeconds();
-            if (second > lastSecond)
+            var now = clock.GetCurrentInstant().ToUnixTimeSeconds();
+            if (now != second)
             {
-                // One refill fills the bucket: the limit is the bucket's size.
-                limiter.TryReplenish();
-                lastSecond = second;
+                second = now;
+                used = 0;
             }
 
-            using var lease = limiter.AttemptAcquire(1);
-            return lease.IsAcquired;
+            if (used >= callsPerSecond)
+            {
+                return false;
+            }
+
+            used++;
+            return true;
         }
     }
-
-    public void Dispose() => limiter.Dispose();
 }

@@ -24,7 +24,7 @@ public sealed record ReconciliationRun(Instant StartedAt, int Examined, int Sett
 /// <see cref="ReconcilerOptions.MaxCallsPerSecond"/> gateway calls per second and
 /// <see cref="ReconcilerOptions.MaxConcurrency"/> rentals at a time.
 /// </summary>
-public sealed partial class Reconciler : IDisposable
+public sealed partial class Reconciler
 {
     private readonly BillingCore core;
     private readonly CallPermits permits;
@@ -241,9 +241,6 @@ public sealed partial class Reconciler : IDisposable
             return core.Clock.GetCurrentInstant() + Duration.FromTicks((long)(delay.BclCompatibleTicks * fraction));
         });
     }
-
-    /// <inheritdoc />
-    public void Dispose() => permits.Dispose();
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Rental {RentalId}: charge of {Missing} declined ({Reason}); debt to collect")]
     private static partial void LogDebt(ILogger logger, string rentalId, Money missing, string reason);
