@@ -35,6 +35,8 @@ internal sealed class BillingCore
 
     public required SettlementQueue Queue { get; init; }
 
+    public HoldWatch Holds { get; } = new();
+
     public required ILoggerFactory LoggerFactory { get; init; }
 
     public PricingPlan PlanOf(RentalState state)

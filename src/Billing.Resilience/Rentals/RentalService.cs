@@ -166,6 +166,7 @@ public sealed partial class RentalService
         if (step.Succeeded)
         {
             await core.Rentals.AppendAsync(state, [new RentalStarted(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits)], cancellationToken).ConfigureAwait(false);
+            core.Holds.Track(rentalId, (step.CompletedAt ?? now) + core.PaymentOptions.HoldValidity);
             return new StartRentalResult(StartRefusal.None, now, core.Tokens.Issue(rentalId, riderId), []);
         }
 
