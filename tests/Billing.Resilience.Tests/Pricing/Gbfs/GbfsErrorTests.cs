@@ -278,6 +278,7 @@ public class GbfsErrorTests
     {
         Assert.Throws<ArgumentNullException>(() => GbfsPricingPlans.Parse(null!));
         Assert.Throws<ArgumentNullException>(() => GbfsPricingPlans.Parse(default, null!));
+        Assert.Throws<ArgumentNullException>(() => GbfsPricingPlans.Parse("[]").TryGetPlan(null!, out _));
     }
 
     private static void AssertOnlyError(PricingPlanImport import, string code, string path, string valueInMessage)
