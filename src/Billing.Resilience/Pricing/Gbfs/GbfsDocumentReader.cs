@@ -6,7 +6,7 @@ namespace Billing.Resilience.Pricing;
 
 /// <summary>
 /// Finds the plans array in the three shapes GBFS pricing plans are published in and reads its items into
-/// <see cref="GbfsRawPlan"/>s: the GBFS envelope <c>{"version": ..., "data": {"plans": [...]}}</c> (1.1 to 3.1), a
+/// <see cref="GbfsRawPlan"/>s: the GBFS envelope <c>{"version": ..., "data": {"plans": [...]}}</c> (1.0 to 3.1), a
 /// bare array of plans, and the x2gbfs configuration <c>{"feed_data": {"pricing_plans": [...]}}</c>.
 /// </summary>
 internal static partial class GbfsDocumentReader
