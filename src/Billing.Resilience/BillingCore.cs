@@ -37,6 +37,8 @@ internal sealed class BillingCore
 
     public HoldWatch Holds { get; } = new();
 
+    public required Telemetry.BillingMetrics Metrics { get; init; }
+
     public required ILoggerFactory LoggerFactory { get; init; }
 
     public PricingPlan PlanOf(RentalState state)

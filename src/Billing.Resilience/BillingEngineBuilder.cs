@@ -26,6 +26,7 @@ public sealed class BillingEngineBuilder
     private IIdentityProvider? identity;
     private ILoggerFactory loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider? timeProvider;
+    private System.Diagnostics.Metrics.IMeterFactory? meterFactory;
 
     /// <summary>Gets the metering options (freeze policy, grace, skew tolerance, rounding).</summary>
     public MeteringOptions Metering { get; } = new();
@@ -79,6 +80,13 @@ public sealed class BillingEngineBuilder
     public BillingEngineBuilder UseLoggerFactory(ILoggerFactory value)
     {
         loggerFactory = Preconditions.CheckNotNull(value);
+        return this;
+    }
+
+    /// <summary>Creates the library's meter (<c>Billing.Resilience</c>) from the host's meter factory; without one the engine creates its own meter.</summary>
+    public BillingEngineBuilder UseMeterFactory(System.Diagnostics.Metrics.IMeterFactory value)
+    {
+        meterFactory = Preconditions.CheckNotNull(value);
         return this;
     }
 
@@ -161,6 +169,7 @@ public sealed class BillingEngineBuilder
         }
 
         var repository = new RentalRepository(journal!);
+        var metrics = new Telemetry.BillingMetrics(meterFactory);
         var core = new BillingCore
         {
             Clock = clock!,
@@ -170,14 +179,27 @@ public sealed class BillingEngineBuilder
             Tokens = new RentalTokens(RentalTokens, clock!),
             Identity = new ResilientIdentityProvider(identity!, IdentityPipeline(time, health)),
             Gateways = registry,
-            Payments = new PaymentProcessor(registry, repository, clock!, loggerFactory.CreateLogger<PaymentProcessor>()),
+            Payments = new PaymentProcessor(registry, repository, clock!, loggerFactory.CreateLogger<PaymentProcessor>(), metrics),
             Metering = Metering,
             PaymentOptions = Payments,
             ReconcilerOptions = Reconciler,
             Queue = new SettlementQueue(),
             LoggerFactory = loggerFactory,
+            Metrics = metrics,
         };
         var engine = new BillingEngine(core, journal!);
+        var metering = Metering;
+        core.Metrics.Observe(
+            () => core.Queue.Count,
+            () => metering.FreezeOn.Any(d => health.CurrentOutage(d) is { } o && o.From + metering.FreezeGrace <= clock!.GetCurrentInstant()) ? (int)Math.Min(int.MaxValue, core.Metrics.Open) : 0,
+            () => Enum.GetValues<Dependency>().Where(health.IsDown).ToArray());
+        health.Changed += outage =>
+        {
+            if (outage.To is { } to)
+            {
+                core.Metrics.OutageEnded(outage.Dependency, (to - outage.From).TotalSeconds);
+            }
+        };
         await engine.Reconciler.RecoverAsync(cancellationToken).ConfigureAwait(false);
         return engine;
     }
@@ -203,7 +225,7 @@ public sealed class BillingEngineBuilder
             // The payment dependency is down when no gateway can take money; any closed circuit brings it back.
             if (allOpen)
             {
-                await health.ReportDownAsync(Dependency.Payment, "circuit open on every payment gateway").ConfigureAwait(false);
+                await health.ReportDownAsync(Dependency.Payment, DependencyHealth.CircuitReasonPrefix + " on every payment gateway").ConfigureAwait(false);
             }
             else if (!isOpen)
             {
@@ -220,7 +242,7 @@ public sealed class BillingEngineBuilder
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(30),
-                OnOpened = async _ => await health.ReportDownAsync(Dependency.Identity, "circuit open on the identity provider").ConfigureAwait(false),
+                OnOpened = async _ => await health.ReportDownAsync(Dependency.Identity, DependencyHealth.CircuitReasonPrefix + " on the identity provider").ConfigureAwait(false),
                 OnClosed = async _ => await health.ReportUpAsync(Dependency.Identity).ConfigureAwait(false),
             })
             .AddTimeout(TimeSpan.FromSeconds(5))

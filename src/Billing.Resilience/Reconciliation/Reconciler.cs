@@ -62,6 +62,11 @@ public sealed partial class Reconciler
         await foreach (var state in AllRentalsAsync(cancellationToken).ConfigureAwait(false))
         {
             var statement = core.Statement(state, now);
+            if (statement.Status == RentalStatus.Open)
+            {
+                core.Metrics.RecoveredOpen();
+            }
+
             if (statement.Money is { HoldOpen: true, AuthorizedAt: { } authorizedAt })
             {
                 core.Holds.Track(state.RentalId, authorizedAt + core.PaymentOptions.HoldValidity);
@@ -193,6 +198,7 @@ public sealed partial class Reconciler
     /// <summary>Settles what is due now, within the call budget; returns what it did.</summary>
     public async Task<ReconciliationRun> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.reconcile");
         var startedAt = core.Clock.GetCurrentInstant();
         var expiring = core.Holds.TakeExpiringBefore(startedAt + core.PaymentOptions.HoldExpiryWarning);
         foreach (var (rentalId, expiresAt) in expiring)
@@ -205,7 +211,7 @@ public sealed partial class Reconciler
         var calls = 0;
         var deferred = 0;
         var declined = 0;
-        if (core.Health.IsDown(Dependency.Payment))
+        if (core.Health.RefusesCalls(Dependency.Payment))
         {
             return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count, expiring.Count);
         }
@@ -257,7 +263,7 @@ public sealed partial class Reconciler
         // Bounded: a rental needs at most a handful of operations (resolve, capture, charge, void, refund).
         for (var step = 0; step < 16; step++)
         {
-            if (core.Health.IsDown(Dependency.Payment))
+            if (core.Health.RefusesCalls(Dependency.Payment))
             {
                 return Outcome.Deferred;
             }
@@ -290,6 +296,12 @@ public sealed partial class Reconciler
                 {
                     LogDebt(logger, rentalId.Value, statement.Charge - statement.Money.Taken, reason);
                     return Outcome.Declined;
+                }
+
+                if (statement.Status == RentalStatus.Settled && step > 0)
+                {
+                    core.Metrics.Settled(statement.End is { } end ? (now - end).TotalSeconds : 0);
+                    return Outcome.Settled;
                 }
 
                 return statement.Status == RentalStatus.Settled ? Outcome.Settled : Outcome.Idle;
