@@ -27,6 +27,8 @@ public sealed class BillingEngineBuilder
     private ILoggerFactory loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider? timeProvider;
     private System.Diagnostics.Metrics.IMeterFactory? meterFactory;
+    private ISettlementClaims? claims;
+    private string? instanceId;
 
     /// <summary>Gets the metering options (freeze policy, grace, skew tolerance, rounding).</summary>
     public MeteringOptions Metering { get; } = new();
@@ -80,6 +82,20 @@ public sealed class BillingEngineBuilder
     public BillingEngineBuilder UseLoggerFactory(ILoggerFactory value)
     {
         loggerFactory = Preconditions.CheckNotNull(value);
+        return this;
+    }
+
+    /// <summary>
+    /// Declares that several application instances share the journal, and coordinates them through leases: each
+    /// instance settles a rental only while it holds its lease, reads other instances' work from the journal, and
+    /// keeps no rental state in a cache. Required with a shared PostgreSQL journal.
+    /// </summary>
+    /// <param name="value">The leases (the PostgreSQL package provides them).</param>
+    /// <param name="instance">This instance's name in leases; by default a new GUID.</param>
+    public BillingEngineBuilder UseSettlementClaims(ISettlementClaims value, string? instance = null)
+    {
+        claims = Preconditions.CheckNotNull(value);
+        instanceId = instance;
         return this;
     }
 
@@ -150,7 +166,7 @@ public sealed class BillingEngineBuilder
         }
 
         var time = timeProvider ?? new ClockTimeProvider(clock!);
-        var health = new DependencyHealth(journal!, clock!, loggerFactory.CreateLogger<DependencyHealth>());
+        var health = new DependencyHealth(journal!, clock!, loggerFactory.CreateLogger<DependencyHealth>()) { Shared = claims is not null };
         await health.LoadAsync(cancellationToken).ConfigureAwait(false);
 
         var registry = new PaymentGateways();
@@ -168,7 +184,7 @@ public sealed class BillingEngineBuilder
             }
         }
 
-        var repository = new RentalRepository(journal!);
+        var repository = new RentalRepository(journal!, claims is null ? 100_000 : 0);
         var metrics = new Telemetry.BillingMetrics(meterFactory);
         var core = new BillingCore
         {
@@ -186,6 +202,8 @@ public sealed class BillingEngineBuilder
             Queue = new SettlementQueue(),
             LoggerFactory = loggerFactory,
             Metrics = metrics,
+            Claims = claims,
+            InstanceId = instanceId ?? Guid.NewGuid().ToString("N"),
         };
         var engine = new BillingEngine(core, journal!);
         var metering = Metering;

@@ -33,6 +33,9 @@ public sealed partial class DependencyHealth
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Gets or sets a value indicating whether other instances write to the same outage log: then every transition reads the log first.</summary>
+    internal bool Shared { get; set; }
+
     /// <summary>Raised after a dependency went down or came back (the outage as recorded).</summary>
     public event Action<Outage>? Changed;
 
@@ -135,6 +138,12 @@ public sealed partial class DependencyHealth
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (Shared)
+            {
+                // Another instance may have recorded a transition this one has not read yet.
+                await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             for (var attempt = 0; ; attempt++)
             {
                 var current = CurrentOutage(dependency);

@@ -32,6 +32,7 @@ public sealed partial class Reconciler
     private readonly Random jitter;
     private readonly ILogger logger;
     private readonly object jitterGate = new();
+    private long checkpoint;
 
     internal Reconciler(BillingCore core)
     {
@@ -119,6 +120,34 @@ public sealed partial class Reconciler
         }
     }
 
+    /// <summary>Several instances: learns from the journal what other instances wrote since the last run.</summary>
+    private async Task CatchUpAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var batch = await core.Rentals.Journal.ReadAllAsync(checkpoint, core.ReconcilerOptions.MaxCatchUpEventsPerRun, cancellationToken).ConfigureAwait(false);
+        var outagesChanged = false;
+        foreach (var e in batch)
+        {
+            if (e.StreamId.StartsWith(RentalStreamPrefix, StringComparison.Ordinal))
+            {
+                core.Queue.MarkDue(RentalId.From(e.StreamId[RentalStreamPrefix.Length..]), now);
+            }
+            else if (e.StreamId == DependencyHealth.StreamId)
+            {
+                outagesChanged = true;
+            }
+        }
+
+        if (outagesChanged)
+        {
+            await core.Health.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Count > 0)
+        {
+            checkpoint = batch[^1].GlobalPosition;
+        }
+    }
+
     private async IAsyncEnumerable<RentalState> AllRentalsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -128,6 +157,7 @@ public sealed partial class Reconciler
             var batch = await core.Rentals.Journal.ReadAllAsync(position, 10_000, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
+                checkpoint = Math.Max(checkpoint, position);
                 yield break;
             }
 
@@ -206,6 +236,11 @@ public sealed partial class Reconciler
             LogHoldExpiring(logger, rentalId.Value, expiresAt, (expiresAt - startedAt).TotalHours);
         }
 
+        if (core.Claims is not null)
+        {
+            await CatchUpAsync(startedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var due = core.Queue.TakeDue(startedAt, core.ReconcilerOptions.MaxRentalsPerRun);
         var settled = 0;
         var calls = 0;
@@ -232,7 +267,7 @@ public sealed partial class Reconciler
             new ParallelOptions { MaxDegreeOfParallelism = core.ReconcilerOptions.MaxConcurrency, CancellationToken = cancellationToken },
             async (rentalId, ct) =>
             {
-                var outcome = await SettleAsync(rentalId, Permit, ct).ConfigureAwait(false);
+                var outcome = await SettleClaimedAsync(rentalId, Permit, ct).ConfigureAwait(false);
                 switch (outcome)
                 {
                     case Outcome.Settled:
@@ -256,6 +291,32 @@ public sealed partial class Reconciler
         Idle,
         Declined,
         Deferred,
+    }
+
+    private async Task<Outcome> SettleClaimedAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
+    {
+        if (core.Claims is not { } claims)
+        {
+            return await SettleAsync(rentalId, permit, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = core.Clock.GetCurrentInstant();
+        var lease = core.ReconcilerOptions.LeaseDuration;
+        if (!await claims.TryClaimAsync(rentalId, core.InstanceId, now, now + lease, cancellationToken).ConfigureAwait(false))
+        {
+            // Another instance is on it; look again when its lease would have run out.
+            core.Queue.Defer(rentalId, _ => now + lease);
+            return Outcome.Deferred;
+        }
+
+        try
+        {
+            return await SettleAsync(rentalId, permit, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await claims.ReleaseAsync(rentalId, core.InstanceId, CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     private async Task<Outcome> SettleAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
