@@ -36,9 +36,10 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     private long committedAppends;
     private int disposed;
 
-    private SqliteJournal(string path, string readerConnectionString, SqliteConnection writer, SqliteJournalOptions options)
+    private SqliteJournal(string path, string readerConnectionString, SqliteConnection writer, IReadOnlyDictionary<string, string> settings, SqliteJournalOptions options)
     {
         Path = path;
+        Settings = settings;
         this.readerConnectionString = readerConnectionString;
         this.writer = writer;
         versionCommand = Prepare("SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $stream", "$stream");
@@ -63,6 +64,9 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
 
     /// <summary>Gets the full path of the database file.</summary>
     public string Path { get; }
+
+    /// <summary>Gets the writer connection's settings as SQLite reported them after they were set (journal_mode, synchronous, ...).</summary>
+    internal IReadOnlyDictionary<string, string> Settings { get; }
 
     /// <summary>Gets the number of write transactions committed since the journal opened (group commit: fewer than appends).</summary>
     internal long Transactions => Interlocked.Read(ref transactions);
@@ -169,11 +173,11 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         try
         {
             writer.Open();
-            Configure(writer, path, options.BusyTimeout);
+            var settings = Configure(writer, path, options.BusyTimeout);
             SqliteSchema.Migrate(writer, path);
             builder.Mode = SqliteOpenMode.ReadWrite;
             builder.Pooling = true;
-            return new SqliteJournal(path, builder.ToString(), writer, options);
+            return new SqliteJournal(path, builder.ToString(), writer, settings, options);
         }
         catch
         {
@@ -183,7 +187,8 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     }
 
     /// <summary>Sets what durability depends on and reads each setting back: a journal that cannot have them refuses to run.</summary>
-    internal static void Configure(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    /// <returns>The settings as read back.</returns>
+    internal static IReadOnlyDictionary<string, string> Configure(SqliteConnection connection, string path, TimeSpan busyTimeout)
     {
         var version = Scalar(connection, "SELECT sqlite_version()");
         if (!Version.TryParse(version, out var parsed) || parsed < new Version(3, 37, 0))
@@ -191,16 +196,22 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
             throw new InvalidOperationException($"The SQLite journal needs SQLite 3.37 or later (STRICT tables, JSON functions); '{path}' is opened with SQLite {version}.");
         }
 
-        var mode = Scalar(connection, "PRAGMA journal_mode = WAL");
-        Require(path, "journal_mode", "wal", mode, "WAL needs a file on a local disk (not :memory:, not a network share) and a file system with shared memory");
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["sqlite_version"] = version };
+        settings["journal_mode"] = Scalar(connection, "PRAGMA journal_mode = WAL");
+        Require(path, "journal_mode", "wal", settings["journal_mode"], "WAL needs a file on a local disk (not :memory:, not a network share) and a file system with shared memory");
         Scalar(connection, "PRAGMA synchronous = FULL");
-        Require(path, "synchronous", "2", Scalar(connection, "PRAGMA synchronous"), "without it, a power cut can lose committed appends");
+        settings["synchronous"] = Scalar(connection, "PRAGMA synchronous");
+        Require(path, "synchronous", "2", settings["synchronous"], "without it, a power cut can lose committed appends");
         Scalar(connection, "PRAGMA fullfsync = ON");
+        settings["fullfsync"] = Scalar(connection, "PRAGMA fullfsync");
         Scalar(connection, "PRAGMA foreign_keys = ON");
-        Require(path, "foreign_keys", "1", Scalar(connection, "PRAGMA foreign_keys"), "the payment keys reference their events");
+        settings["foreign_keys"] = Scalar(connection, "PRAGMA foreign_keys");
+        Require(path, "foreign_keys", "1", settings["foreign_keys"], "the payment keys reference their events");
         var milliseconds = (long)Math.Ceiling(busyTimeout.TotalMilliseconds);
         Scalar(connection, FormattableString.Invariant($"PRAGMA busy_timeout = {milliseconds}"));
-        Require(path, "busy_timeout", milliseconds.ToString(CultureInfo.InvariantCulture), Scalar(connection, "PRAGMA busy_timeout"), "without it, a concurrent reader or checkpoint fails appends at once");
+        settings["busy_timeout"] = Scalar(connection, "PRAGMA busy_timeout");
+        Require(path, "busy_timeout", milliseconds.ToString(CultureInfo.InvariantCulture), settings["busy_timeout"], "without it, a concurrent reader or checkpoint fails appends at once");
+        return settings;
     }
 
     private static void Require(string path, string pragma, string expected, string actual, string why)
