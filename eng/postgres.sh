@@ -85,7 +85,11 @@ start() {
     useradd --system --user-group --home-dir /nonexistent --shell /usr/sbin/nologin postgres
   fi
 
-  dir="$(mktemp -d "${TMPDIR:-/tmp}/billing-pg.XXXXXX")"
+  local base="${TMPDIR:-/tmp}"
+  if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$base"; then
+    base="/tmp"   # the server runs as postgres, which must reach its folder
+  fi
+  dir="$(mktemp -d "${base}/billing-pg.XXXXXX")"
   chmod 700 "$dir"
   if [ "$(id -u)" -eq 0 ]; then
     chown postgres:postgres "$dir"
