@@ -68,6 +68,10 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     /// <summary>Gets the writer connection's settings as SQLite reported them after they were set (journal_mode, synchronous, ...).</summary>
     internal IReadOnlyDictionary<string, string> Settings { get; }
 
+    /// <summary>Gets or sets what the writer runs on its connection at the start of each batch's transaction: a fault
+    /// injection point for tests (null in production).</summary>
+    internal Action<SqliteConnection>? BeforeBatch { get; set; }
+
     /// <summary>Gets the number of write transactions committed since the journal opened (group commit: fewer than appends).</summary>
     internal long Transactions => Interlocked.Read(ref transactions);
 
@@ -247,8 +251,11 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         return result;
     }
 
+    /// <summary>True for errors after which SQLite may have rolled back on its own and the file's state is in doubt:
+    /// out of memory, I/O error, corruption, disk full, cannot open, not a database. Not for a lock held too long
+    /// (busy) or a constraint: nothing was written then, and the next batch may succeed.</summary>
     private static bool IsStorageFailure(Exception exception)
-        => exception is SqliteException { SqliteErrorCode: not SqliteConstraint } or IOException;
+        => exception is IOException or SqliteException { SqliteErrorCode: 7 or 10 or 11 or 13 or 14 or 26 };
 
     private InvalidOperationException Stopped(Exception failure)
         => new($"The SQLite journal '{Path}' stopped accepting appends after a storage failure ({failure.Message}): what is on disk is no longer known to this process. Reopen the journal (SQLite recovers the file on open) and retry with the same expected versions; appends that did commit are recognised as idempotent replays.", failure);
@@ -294,6 +301,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
             versionCommand.Transaction = transaction;
             rangeCommand.Transaction = transaction;
             insertCommand.Transaction = transaction;
+            BeforeBatch?.Invoke(writer);
             for (var i = 0; i < batch.Count; i++)
             {
                 transaction.Save("append");

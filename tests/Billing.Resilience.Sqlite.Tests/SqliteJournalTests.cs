@@ -74,6 +74,46 @@ public sealed class SqliteJournalTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_lock_held_too_long_fails_the_append_but_not_the_journal()
+    {
+        await using var journal = await SqliteJournal.OpenAsync(file.Options(o => o.BusyTimeout = TimeSpan.FromMilliseconds(200)));
+
+        using (var blocker = Raw(file.Path))
+        using (blocker.BeginTransaction(deferred: false))
+        {
+            var busy = await Assert.ThrowsAsync<SqliteException>(async () => await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [Event("rental-1", 1)]));
+            Assert.Equal(5, busy.SqliteErrorCode);
+        }
+
+        Assert.Equal(1, (await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [Event("rental-1", 1)])).NextExpectedVersion);
+    }
+
+    [Fact]
+    public async Task After_a_storage_failure_the_journal_stops_until_it_is_reopened()
+    {
+        var journal = await SqliteJournal.OpenAsync(file.Options());
+        await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [Event("rental-1", 1)]);
+        journal.BeforeBatch = connection =>
+        {
+            // The disk is full: the file may not grow by a single page.
+            var pages = Scalar(connection, "PRAGMA page_count");
+            Scalar(connection, $"PRAGMA max_page_count = {pages}");
+        };
+        var big = new EventData(Guid.NewGuid(), "Big", new byte[200_000]);
+
+        var full = await Assert.ThrowsAsync<SqliteException>(async () => await journal.AppendAsync("rental-1", ExpectedVersion.Exactly(1), [big]));
+        var stopped = await Assert.ThrowsAsync<InvalidOperationException>(async () => await journal.AppendAsync("rental-2", ExpectedVersion.NoStream, [Event("rental-2", 1)]));
+
+        Assert.Equal(13, full.SqliteErrorCode);
+        Assert.Contains("stopped accepting appends", stopped.Message, StringComparison.Ordinal);
+        Assert.Same(full, stopped.InnerException);
+        Assert.Single(await journal.ReadAllAsync(0, 10));
+        await journal.DisposeAsync();
+        await using var reopened = await SqliteJournal.OpenAsync(file.Options());
+        Assert.Equal(2, (await reopened.AppendAsync("rental-1", ExpectedVersion.Exactly(1), [big])).NextExpectedVersion);
+    }
+
     // ---- Schema versions ----
 
     [Fact]
