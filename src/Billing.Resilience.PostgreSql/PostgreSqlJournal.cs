@@ -122,6 +122,9 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
         return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Leases on rentals in this journal's schema, for several instances settling one backlog (see <see cref="PostgreSqlSettlementClaims"/>).</summary>
+    public PostgreSqlSettlementClaims CreateSettlementClaims() => new(dataSource, Schema);
+
     /// <summary>Stops taking appends and commits every append already queued. The data source stays open.</summary>
     public async ValueTask DisposeAsync()
     {

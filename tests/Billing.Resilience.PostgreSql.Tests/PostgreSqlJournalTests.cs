@@ -241,7 +241,7 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
         var journal = await OpenAsync(TestServer.DataSource);
         await journal.AppendAsync("rental-1", ExpectedVersion.Exactly(2), [PaymentEvent("rental-1/capture/1", 6_400)]);
 
-        Assert.Equal(2, await TestServer.ScalarAsync<int>($"SELECT max(version) FROM {schema}.schema_version"));
+        Assert.Equal(PostgreSqlJournal.SchemaVersion, await TestServer.ScalarAsync<int>($"SELECT max(version) FROM {schema}.schema_version"));
         Assert.Equal(
             "rental-1/authorize/1=10000,rental-1/capture/1=6400",
             await TestServer.ScalarAsync<string>($"SELECT string_agg(idempotency_key || '=' || amount_minor, ',' ORDER BY global_position) FROM {schema}.payment_keys"));
@@ -272,6 +272,7 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
         {
             ["0001_journal.sql"] = "9218918b29bb91c68da7a52ca09116b9f69aee22fba49a41cdd65aea73799627",
             ["0002_payment_keys.sql"] = "30277be9f865cf1d184e2a1f2a8176abbf65febbbfb920d83b1c06f4a68fe0b8",
+            ["0003_settlement_leases.sql"] = "3d7415b9253c2e75b7b67e99de6458832be1647b11c475737ea32f8741e69607",
         };
 
         foreach (var script in PostgreSqlSchema.Scripts)
