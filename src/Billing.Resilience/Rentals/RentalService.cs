@@ -274,6 +274,12 @@ public sealed partial class RentalService
                 return [new ValidationError("rentalId", "BILLING_RENTAL_UNKNOWN", $"Rental '{rentalId}' was not started.")];
             }
 
+            if (state.HasDistance(command.At, command.Kilometres))
+            {
+                // Telemetry is delivered at least once: the same increment again is the same fact.
+                return [];
+            }
+
             if (state.Distance.Count >= core.Metering.MaxDistanceIncrementsPerRental)
             {
                 return [new ValidationError("rentalId", "BILLING_DISTANCE_LIMIT", $"Rental '{rentalId}' has {state.Distance.Count} distance increments already, the most kept.")];
