@@ -131,9 +131,10 @@ public sealed partial class RentalService
         var existing = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
-            // A retried start of the same rental is answered as before; another rental with the same id is refused.
-            return existing.RiderId == riderId && existing.PlanId == plan.PlanId && existing.IsStarted
-                ? new StartRentalResult(StartRefusal.None, existing.StartedAt, core.Tokens.Issue(rentalId, riderId), [])
+            // A retried start of the same rental is answered as before (and a start that a crash interrupted is
+            // finished); another rental with the same id is refused.
+            return existing.RiderId == riderId && existing.PlanId == plan.PlanId
+                ? await ResumeStartAsync(existing, cancellationToken).ConfigureAwait(false)
                 : Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
         }
 
@@ -166,22 +167,57 @@ public sealed partial class RentalService
         var requested = await AppendNewAsync(stream, new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits), cancellationToken).ConfigureAwait(false);
         // Gateways in priority order: a hold that was certainly not placed (Failed) is tried at the next one.
         var state = requested;
-        PaymentStep step = null!;
         foreach (var gateway in core.Gateways.ForNewMoneyInOrder())
         {
             state = await core.Payments.ExecuteAsync(state, PaymentOperationKind.Authorize, hold, gateway, null, cancellationToken).ConfigureAwait(false);
-            step = state.Payments[^1];
-            if (step.Outcome != PaymentOutcome.Failed)
+            if (state.Payments[^1].Outcome != PaymentOutcome.Failed)
             {
                 break;
             }
         }
 
+        return await FinishStartAsync(state, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers a retried start: as before when it started or was refused; when the first attempt stopped between
+    /// asking for the hold and recording the outcome (a crash, a lost acknowledgement), it resolves the hold with the
+    /// same idempotency key and finishes the start at its original time.
+    /// </summary>
+    private async Task<StartRentalResult> ResumeStartAsync(RentalState state, CancellationToken cancellationToken)
+    {
+        if (state.IsStarted)
+        {
+            return new StartRentalResult(StartRefusal.None, state.StartedAt, core.Tokens.Issue(state.RentalId, state.RiderId), []);
+        }
+
+        if (state.RefusalReason is { } reason)
+        {
+            return Refused(reason == "holdDeclined" ? StartRefusal.HoldDeclined : StartRefusal.PaymentUnavailable);
+        }
+
+        var authorize = state.Payments.LastOrDefault(p => p.Kind == PaymentOperationKind.Authorize);
+        if (authorize is null)
+        {
+            // The request was journaled but the hold never asked for: ask now, under the first key.
+            state = await core.Payments.ExecuteAsync(state, PaymentOperationKind.Authorize, state.HoldAmount!.Value, core.Gateways.ForNewMoney(), null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (authorize.IsUnresolved)
+        {
+            state = await core.Payments.ResolveAsync(state, authorize, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await FinishStartAsync(state, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<StartRentalResult> FinishStartAsync(RentalState state, CancellationToken cancellationToken)
+    {
+        var step = state.Payments.Last(p => p.Kind == PaymentOperationKind.Authorize);
         if (step.Succeeded)
         {
-            await core.Rentals.AppendAsync(state, [new RentalStarted(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits)], cancellationToken).ConfigureAwait(false);
-            core.Holds.Track(rentalId, (step.CompletedAt ?? now) + core.PaymentOptions.HoldValidity);
-            return new StartRentalResult(StartRefusal.None, now, core.Tokens.Issue(rentalId, riderId), []);
+            await core.Rentals.AppendAsync(state, [new RentalStarted(state.RentalId.Value, state.RiderId.Value, state.PlanId, state.Currency.Code, state.StartedAt, state.HoldAmount?.MinorUnits)], cancellationToken).ConfigureAwait(false);
+            core.Holds.Track(state.RentalId, (step.CompletedAt ?? state.StartedAt) + core.PaymentOptions.HoldValidity);
+            return new StartRentalResult(StartRefusal.None, state.StartedAt, core.Tokens.Issue(state.RentalId, state.RiderId), []);
         }
 
         var refusal = step.Outcome == PaymentOutcome.Declined ? StartRefusal.HoldDeclined : StartRefusal.PaymentUnavailable;
@@ -189,7 +225,7 @@ public sealed partial class RentalService
         if (step.IsUnresolved)
         {
             // The hold may have been placed: the reconciler finds out and voids it.
-            core.Queue.MarkDue(rentalId, core.Clock.GetCurrentInstant());
+            core.Queue.MarkDue(state.RentalId, core.Clock.GetCurrentInstant());
         }
 
         return Refused(refusal);
