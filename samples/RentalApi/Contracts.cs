@@ -25,8 +25,8 @@ public sealed record StartRentalResponse(string RentalId, string RiderId, string
 /// <param name="RentalToken">The token from the start; required from the rider.</param>
 public sealed record EndRentalRequest(string? At, string? Source, string? RentalToken);
 
-/// <summary>202 answer to POST /rentals/{id}/end: the signal is durably recorded; the end as it stands now.</summary>
-public sealed record EndRentalResponse(string RentalId, bool Duplicate, string? End, string? Rejection);
+/// <summary>202 answer to POST /rentals/{id}/end: the signal is durably recorded; the end as it stands now, and why this signal does not count, if it does not.</summary>
+public sealed record EndRentalResponse(string RentalId, bool Duplicate, string? End, SignalRejectionReason? Rejection);
 
 /// <summary>POST /rentals/{id}/distance: vehicle telemetry.</summary>
 /// <param name="At">When the distance was travelled (ISO 8601 with an offset).</param>

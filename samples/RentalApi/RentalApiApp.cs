@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Billing.Resilience;
+using Billing.Resilience.Outages;
 using Billing.Resilience.Rentals;
 using Billing.Resilience.Testing;
 using NodaTime;
@@ -36,11 +37,7 @@ public static partial class RentalApiApp
                 o.RentalTokens.ActiveKeyId = "k1";
 
                 // The freeze policy: the meter stops while payment or login is down (the defaults, spelled out).
-                o.Metering.FreezeOn = new HashSet<Billing.Resilience.Outages.Dependency>
-                {
-                    Billing.Resilience.Outages.Dependency.Payment,
-                    Billing.Resilience.Outages.Dependency.Identity,
-                };
+                o.Metering.FreezeOn = new HashSet<Dependency> { Dependency.Payment, Dependency.Identity };
             })
             .AddBackgroundServices();
 

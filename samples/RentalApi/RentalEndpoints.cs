@@ -97,7 +97,7 @@ public static class RentalEndpoints
 
         return Results.Accepted(
             $"/rentals/{Uri.EscapeDataString(rentalId)}",
-            new EndRentalResponse(rentalId, receipt.Duplicate, receipt.End is { } end ? Iso.Format(end) : null, receipt.Rejection?.ToString()));
+            new EndRentalResponse(rentalId, receipt.Duplicate, receipt.End is { } end ? Iso.Format(end) : null, receipt.Rejection));
     }
 
     /// <summary>Records telemetry: 202, or 400/404.</summary>

@@ -93,6 +93,29 @@ public sealed class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task Asking_for_the_engine_without_registering_the_library_says_what_to_call()
+    {
+        await using var provider = new ServiceCollection().BuildServiceProvider();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => provider.GetBillingEngineAsync());
+
+        Assert.Contains("AddBillingResilience", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_last_identity_provider_chosen_wins()
+    {
+        var last = new SwitchableIdentityProvider { Available = false };
+        var builder = new ServiceCollection().AddTestBilling(new FakeClock(TestSetup.T0)).UseIdentityProvider(_ => last);
+        await using var provider = builder.Services.BuildServiceProvider();
+
+        var result = await provider.GetRequiredService<RentalService>().StartAsync(new StartRental("r-1", "u-1", "kickboard"));
+
+        Assert.Equal(StartRefusal.IdentityUnavailable, result.Refusal);
+        Assert.Single(builder.Services, d => d.ServiceType == typeof(IIdentityProvider));
+    }
+
+    [Fact]
     public async Task Invalid_options_stop_the_host_at_start_with_every_error_in_one_message()
     {
         var builder = Host.CreateApplicationBuilder();

@@ -122,6 +122,25 @@ public sealed class RentalApiTests
     }
 
     [Fact]
+    public async Task An_end_signal_from_the_future_is_kept_but_does_not_count_and_says_why()
+    {
+        await using var api = await RentalApiHost.StartAsync();
+        await api.StartRentalAsync("r-1");
+        api.Clock.Advance(Duration.FromMinutes(5));
+        var future = NodaTime.Text.InstantPattern.ExtendedIso.Format(api.Clock.GetCurrentInstant() + Duration.FromMinutes(10));
+
+        using var response = await api.PostAsync("/rentals/r-1/end", new { at = future, source = "vehicle" });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var receipt = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.Null, receipt.GetProperty("end").ValueKind);
+        Assert.Equal("inFuture", receipt.GetProperty("rejection").GetString());
+        var statement = await api.GetJsonAsync("/rentals/r-1");
+        Assert.Equal("open", statement.GetProperty("status").GetString());
+        Assert.Equal("inFuture", Assert.Single(statement.GetProperty("rejectedSignals").EnumerateArray()).GetProperty("rejection").GetString());
+    }
+
+    [Fact]
     public async Task A_rider_end_without_the_token_is_a_400_and_with_a_wrong_token_a_403()
     {
         await using var api = await RentalApiHost.StartAsync();
