@@ -112,10 +112,10 @@ public sealed record StatementDto(
 }
 
 /// <summary>A dependency in GET /health.</summary>
-public sealed record DependencyDto(bool Up, string? OutageId, string? DownSince);
+public sealed record DependencyDto(bool Up, string? OutageId, string? DownSince, string? Reason);
 
 /// <summary>An outage in GET /health.</summary>
-public sealed record OutageDto(string OutageId, Dependency Dependency, string From, string? To);
+public sealed record OutageDto(string OutageId, Dependency Dependency, string From, string? To, string? Reason);
 
 /// <summary>The reconciler in GET /health.</summary>
 public sealed record ReconcilerDto(int Pending, string? NextDueAt);
@@ -129,14 +129,14 @@ public sealed record HealthDto(string Status, DependencyDto Payment, DependencyD
         ArgumentNullException.ThrowIfNull(health);
         ArgumentNullException.ThrowIfNull(reconciler);
         DependencyDto Of(Dependency dependency)
-            => health.CurrentOutage(dependency) is { } o ? new DependencyDto(false, o.OutageId, Iso.Format(o.From)) : new DependencyDto(true, null, null);
+            => health.CurrentOutage(dependency) is { } o ? new DependencyDto(false, o.OutageId, Iso.Format(o.From), health.ReasonOf(o)) : new DependencyDto(true, null, null, null);
         var payment = Of(Dependency.Payment);
         var identity = Of(Dependency.Identity);
         return new HealthDto(
             payment.Up && identity.Up ? "ok" : "degraded",
             payment,
             identity,
-            health.Outages.Select(o => new OutageDto(o.OutageId, o.Dependency, Iso.Format(o.From), o.To is { } to ? Iso.Format(to) : null)).ToArray(),
+            health.Outages.Select(o => new OutageDto(o.OutageId, o.Dependency, Iso.Format(o.From), o.To is { } to ? Iso.Format(to) : null, health.ReasonOf(o))).ToArray(),
             new ReconcilerDto(reconciler.Pending, reconciler.NextDueAt is { } due ? Iso.Format(due) : null));
     }
 }

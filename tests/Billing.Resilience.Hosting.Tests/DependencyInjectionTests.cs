@@ -333,6 +333,58 @@ public sealed class DependencyInjectionTests
         Assert.Equal(Money.FromMinorUnits(5000, CurrencyCode.KRW), statement.Money.Authorized);
     }
 
+    [Fact]
+    public async Task Settlement_claims_in_the_container_coordinate_instances_under_the_configured_name()
+    {
+        var clock = new FakeClock(TestSetup.T0);
+        var claims = new RecordingClaims();
+        var services = new ServiceCollection();
+        services.AddTestBilling(clock, o => o.InstanceId = "pod-a").UseSettlementClaims(_ => claims);
+        await using var provider = services.BuildServiceProvider();
+        var engine = await provider.GetBillingEngineAsync();
+
+        Assert.True((await engine.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"))).Started);
+        clock.Advance(Duration.FromMinutes(3));
+        Assert.True((await engine.Rentals.ReportEndAsync(new ReportEndSignal("r-1", clock.GetCurrentInstant(), EndSignalSource.Vehicle))).Accepted);
+        await engine.Reconciler.RunOnceAsync();
+
+        Assert.Contains(("r-1", "pod-a"), claims.Claimed);
+        Assert.Equal(RentalStatus.Settled, (await engine.Rentals.GetStatementAsync("r-1", CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task The_meter_is_created_by_the_container_meter_factory()
+    {
+        var services = new ServiceCollection();
+        services.AddMetrics();
+        services.AddTestBilling(new FakeClock(TestSetup.T0));
+        await using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        var scopes = new List<object?>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == "Billing.Resilience")
+                {
+                    lock (scopes)
+                    {
+                        scopes.Add(instrument.Meter.Scope);
+                    }
+                }
+            },
+        };
+        listener.Start();
+
+        await provider.GetBillingEngineAsync();
+
+        lock (scopes)
+        {
+            Assert.NotEmpty(scopes);
+            Assert.All(scopes, scope => Assert.Same(factory, scope));
+        }
+    }
+
     /// <summary>
     /// A tripwire: the DI layer copies every option into <see cref="BillingEngineBuilder"/> by hand. When an option is
     /// added, copy it in BillingEngineHolder.CopyOptions, then add it here.
@@ -340,15 +392,30 @@ public sealed class DependencyInjectionTests
     [Theory]
     [InlineData(typeof(MeteringOptions), "EndSignalSkew,FreezeGrace,FreezeOn,IntervalRounding,MaxDistanceIncrementsPerRental,MaxEndSignalsPerRental")]
     [InlineData(typeof(PaymentOptions), "HoldAmount,HoldExpiryWarning,HoldValidity")]
-    [InlineData(typeof(ReconcilerOptions), "JitterSeed,MaxCallsPerSecond,MaxConcurrency,MaxRentalsPerRun,RetryBaseDelay,RetryMaxDelay")]
+    [InlineData(typeof(ReconcilerOptions), "JitterSeed,LeaseDuration,MaxCallsPerSecond,MaxCatchUpEventsPerRun,MaxConcurrency,MaxRentalsPerRun,RetryBaseDelay,RetryMaxDelay")]
     [InlineData(typeof(RentalTokenOptions), "ActiveKeyId,Keys,Lifetime")]
     [InlineData(typeof(RentalTokenKey), "KeyId,Secret")]
-    [InlineData(typeof(BillingResilienceOptions), "Metering,Payments,PricingPlans,Reconciler,RentalTokens")]
+    [InlineData(typeof(BillingResilienceOptions), "InstanceId,Metering,Payments,PricingPlans,Reconciler,RentalTokens")]
     public void Every_option_is_copied_into_the_engine_builder(Type options, string copied)
     {
         var properties = options.GetProperties().Select(p => p.Name).Order(StringComparer.Ordinal);
 
         Assert.Equal(copied, string.Join(",", properties));
+    }
+
+    private sealed class RecordingClaims : ISettlementClaims
+    {
+        private readonly InMemorySettlementClaims inner = new();
+
+        public System.Collections.Concurrent.ConcurrentQueue<(string RentalId, string Owner)> Claimed { get; } = new();
+
+        public ValueTask<bool> TryClaimAsync(RentalId rentalId, string owner, Instant now, Instant until, CancellationToken cancellationToken)
+        {
+            Claimed.Enqueue((rentalId.Value, owner));
+            return inner.TryClaimAsync(rentalId, owner, now, until, cancellationToken);
+        }
+
+        public ValueTask ReleaseAsync(RentalId rentalId, string owner, CancellationToken cancellationToken) => inner.ReleaseAsync(rentalId, owner, cancellationToken);
     }
 
     private static BillingEngine BuildEngine(IClock clock)

@@ -23,6 +23,7 @@ public sealed class RentalApiTests
         var health = await api.GetJsonAsync("/health");
         Assert.Equal("degraded", health.GetProperty("status").GetString());
         Assert.Equal("payment-1", health.GetProperty("payment").GetProperty("outageId").GetString());
+        Assert.Equal("demo: admin endpoint", health.GetProperty("payment").GetProperty("reason").GetString());
 
         // The rider ends 30 minutes into the outage: accepted although payment is down.
         api.Clock.Advance(Duration.FromMinutes(30));

@@ -1,5 +1,7 @@
 using Billing.Resilience.Journal;
+using System.Diagnostics.Metrics;
 using Billing.Resilience.Outages;
+using Billing.Resilience.Reconciliation;
 using Billing.Resilience.Rentals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -77,6 +79,17 @@ internal sealed partial class BillingEngineHolder(IServiceProvider services) : I
             builder.UseIdentityProvider(identity);
         }
 
+        if (services.GetService<IMeterFactory>() is { } meters)
+        {
+            builder.UseMeterFactory(meters);
+        }
+
+        if (services.GetService<ISettlementClaims>() is { } claims)
+        {
+            // Several instances share the journal (a store package registered its leases).
+            builder.UseSettlementClaims(claims, options.InstanceId);
+        }
+
         foreach (var registration in services.GetServices<PaymentGatewayRegistration>())
         {
             builder.AddPaymentGateway(registration.Factory(services));
@@ -113,6 +126,8 @@ internal sealed partial class BillingEngineHolder(IServiceProvider services) : I
         reconciler.MaxRentalsPerRun = from.Reconciler.MaxRentalsPerRun;
         reconciler.RetryBaseDelay = from.Reconciler.RetryBaseDelay;
         reconciler.RetryMaxDelay = from.Reconciler.RetryMaxDelay;
+        reconciler.LeaseDuration = from.Reconciler.LeaseDuration;
+        reconciler.MaxCatchUpEventsPerRun = from.Reconciler.MaxCatchUpEventsPerRun;
         reconciler.JitterSeed = from.Reconciler.JitterSeed;
 
         var tokens = to.RentalTokens;

@@ -1,5 +1,6 @@
 using Billing.Resilience.Journal;
 using Billing.Resilience.Payments;
+using Billing.Resilience.Reconciliation;
 using Billing.Resilience.Rentals;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -97,6 +98,21 @@ public static class BillingResilienceBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
         builder.Services.RemoveAll<IIdentityProvider>();
+        builder.Services.AddSingleton(factory);
+        return builder;
+    }
+
+    /// <summary>
+    /// Declares that several instances share the journal and coordinates them through the leases the factory creates
+    /// (the container's <see cref="ISettlementClaims"/>, see <see cref="BillingEngineBuilder.UseSettlementClaims"/>).
+    /// The PostgreSQL store package calls this; name the instance with <see cref="BillingResilienceOptions.InstanceId"/>.
+    /// </summary>
+    /// <returns>The builder.</returns>
+    public static IBillingResilienceBuilder UseSettlementClaims(this IBillingResilienceBuilder builder, Func<IServiceProvider, ISettlementClaims> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.RemoveAll<ISettlementClaims>();
         builder.Services.AddSingleton(factory);
         return builder;
     }

@@ -38,6 +38,14 @@ public sealed class BillingResilienceOptions
     /// <value>The default value is empty.</value>
     public IList<PricingPlan> PricingPlans { get; } = [];
 
+    /// <summary>
+    /// Gets or sets this instance's name in settlement leases, when several instances share the journal (a store
+    /// package registered an <see cref="ISettlementClaims"/>, or <see cref="BillingResilienceBuilderExtensions.UseSettlementClaims"/>):
+    /// the pod or host name makes leases readable.
+    /// </summary>
+    /// <value>The default value is null: a new GUID per process.</value>
+    public string? InstanceId { get; set; }
+
     /// <summary>Gets the errors of GBFS documents added with <see cref="AddGbfsPricingPlans"/>, reported with every other problem at start.</summary>
     internal IReadOnlyList<ValidationError> PricingPlanErrors => planErrors;
 

@@ -26,7 +26,8 @@ public static class BillingResilienceServiceCollectionExtensions
     /// <para>Defaults, each registered with <c>TryAdd</c> so that a registration of your own wins: the container's
     /// NodaTime <see cref="IClock"/> is the engine's clock, <c>SystemClock.Instance</c> when none is registered
     /// (or use <see cref="BillingResilienceBuilderExtensions.UseClock"/>); the container's <c>ILoggerFactory</c>, when
-    /// there is one, logs. <see cref="BillingEngine"/>, <see cref="RentalService"/>, <see cref="Reconciler"/> and
+    /// there is one, logs; its <c>IMeterFactory</c>, when there is one, creates the <c>Billing.Resilience</c> meter; its
+    /// <c>ISettlementClaims</c>, when there is one, coordinates several instances sharing the journal. <see cref="BillingEngine"/>, <see cref="RentalService"/>, <see cref="Reconciler"/> and
     /// <see cref="DependencyHealth"/> are singletons; the latter three are the engine's own.</para>
     /// <para>Calling it again adds to the configuration and registers nothing twice.</para>
     /// </remarks>

@@ -32,6 +32,7 @@ public sealed partial class Reconciler
     private readonly Random jitter;
     private readonly ILogger logger;
     private readonly object jitterGate = new();
+    private long checkpoint;
 
     internal Reconciler(BillingCore core)
     {
@@ -62,6 +63,11 @@ public sealed partial class Reconciler
         await foreach (var state in AllRentalsAsync(cancellationToken).ConfigureAwait(false))
         {
             var statement = core.Statement(state, now);
+            if (statement.Status == RentalStatus.Open)
+            {
+                core.Metrics.RecoveredOpen();
+            }
+
             if (statement.Money is { HoldOpen: true, AuthorizedAt: { } authorizedAt })
             {
                 core.Holds.Track(state.RentalId, authorizedAt + core.PaymentOptions.HoldValidity);
@@ -114,6 +120,34 @@ public sealed partial class Reconciler
         }
     }
 
+    /// <summary>Several instances: learns from the journal what other instances wrote since the last run.</summary>
+    private async Task CatchUpAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var batch = await core.Rentals.Journal.ReadAllAsync(checkpoint, core.ReconcilerOptions.MaxCatchUpEventsPerRun, cancellationToken).ConfigureAwait(false);
+        var outagesChanged = false;
+        foreach (var e in batch)
+        {
+            if (e.StreamId.StartsWith(RentalStreamPrefix, StringComparison.Ordinal))
+            {
+                core.Queue.MarkDue(RentalId.From(e.StreamId[RentalStreamPrefix.Length..]), now);
+            }
+            else if (e.StreamId == DependencyHealth.StreamId)
+            {
+                outagesChanged = true;
+            }
+        }
+
+        if (outagesChanged)
+        {
+            await core.Health.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Count > 0)
+        {
+            checkpoint = batch[^1].GlobalPosition;
+        }
+    }
+
     private async IAsyncEnumerable<RentalState> AllRentalsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -123,6 +157,7 @@ public sealed partial class Reconciler
             var batch = await core.Rentals.Journal.ReadAllAsync(position, 10_000, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
+                checkpoint = Math.Max(checkpoint, position);
                 yield break;
             }
 
@@ -193,6 +228,7 @@ public sealed partial class Reconciler
     /// <summary>Settles what is due now, within the call budget; returns what it did.</summary>
     public async Task<ReconciliationRun> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.reconcile");
         var startedAt = core.Clock.GetCurrentInstant();
         var expiring = core.Holds.TakeExpiringBefore(startedAt + core.PaymentOptions.HoldExpiryWarning);
         foreach (var (rentalId, expiresAt) in expiring)
@@ -200,12 +236,17 @@ public sealed partial class Reconciler
             LogHoldExpiring(logger, rentalId.Value, expiresAt, (expiresAt - startedAt).TotalHours);
         }
 
+        if (core.Claims is not null)
+        {
+            await CatchUpAsync(startedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var due = core.Queue.TakeDue(startedAt, core.ReconcilerOptions.MaxRentalsPerRun);
         var settled = 0;
         var calls = 0;
         var deferred = 0;
         var declined = 0;
-        if (core.Health.IsDown(Dependency.Payment))
+        if (core.Health.RefusesCalls(Dependency.Payment))
         {
             return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count, expiring.Count);
         }
@@ -226,7 +267,7 @@ public sealed partial class Reconciler
             new ParallelOptions { MaxDegreeOfParallelism = core.ReconcilerOptions.MaxConcurrency, CancellationToken = cancellationToken },
             async (rentalId, ct) =>
             {
-                var outcome = await SettleAsync(rentalId, Permit, ct).ConfigureAwait(false);
+                var outcome = await SettleClaimedAsync(rentalId, Permit, ct).ConfigureAwait(false);
                 switch (outcome)
                 {
                     case Outcome.Settled:
@@ -252,12 +293,38 @@ public sealed partial class Reconciler
         Deferred,
     }
 
+    private async Task<Outcome> SettleClaimedAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
+    {
+        if (core.Claims is not { } claims)
+        {
+            return await SettleAsync(rentalId, permit, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = core.Clock.GetCurrentInstant();
+        var lease = core.ReconcilerOptions.LeaseDuration;
+        if (!await claims.TryClaimAsync(rentalId, core.InstanceId, now, now + lease, cancellationToken).ConfigureAwait(false))
+        {
+            // Another instance is on it; look again when its lease would have run out.
+            core.Queue.Defer(rentalId, _ => now + lease);
+            return Outcome.Deferred;
+        }
+
+        try
+        {
+            return await SettleAsync(rentalId, permit, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await claims.ReleaseAsync(rentalId, core.InstanceId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private async Task<Outcome> SettleAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
     {
         // Bounded: a rental needs at most a handful of operations (resolve, capture, charge, void, refund).
         for (var step = 0; step < 16; step++)
         {
-            if (core.Health.IsDown(Dependency.Payment))
+            if (core.Health.RefusesCalls(Dependency.Payment))
             {
                 return Outcome.Deferred;
             }
@@ -290,6 +357,12 @@ public sealed partial class Reconciler
                 {
                     LogDebt(logger, rentalId.Value, statement.Charge - statement.Money.Taken, reason);
                     return Outcome.Declined;
+                }
+
+                if (statement.Status == RentalStatus.Settled && step > 0)
+                {
+                    core.Metrics.Settled(statement.End is { } end ? (now - end).TotalSeconds : 0);
+                    return Outcome.Settled;
                 }
 
                 return statement.Status == RentalStatus.Settled ? Outcome.Settled : Outcome.Idle;

@@ -77,9 +77,21 @@ public sealed partial class RentalService
     /// </summary>
     public async Task<StartRentalResult> StartAsync(StartRental command, CancellationToken cancellationToken = default)
     {
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.rental.start");
         try
         {
-            return await StartCoreAsync(command, cancellationToken).ConfigureAwait(false);
+            var result = await StartCoreAsync(command, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("billing.refusal", result.Refusal.ToString());
+            if (result.Started)
+            {
+                core.Metrics.RentalStarted();
+            }
+            else if (result.Refusal != StartRefusal.DuplicateRental)
+            {
+                core.Metrics.StartRefused(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(result.Refusal.ToString()));
+            }
+
+            return result;
         }
         catch (ConcurrencyConflictException)
         {
@@ -104,12 +116,14 @@ public sealed partial class RentalService
 
         var rentalId = RentalId.From(command.RentalId);
         var riderId = RiderId.From(command.RiderId);
-        if (core.Health.IsDown(Dependency.Payment))
+        // SCENARIOS.md 3.1: no start while a dependency is down (payment first). An outage a circuit breaker reported
+        // is left to the breaker: it refuses while open and lets one trial through when half-open, which ends the outage.
+        if (core.Health.RefusesCalls(Dependency.Payment) || (core.Health.IsDown(Dependency.Payment) && core.PaymentOptions.HoldAmount is null))
         {
             return Refused(StartRefusal.PaymentUnavailable);
         }
 
-        if (core.Health.IsDown(Dependency.Identity))
+        if (core.Health.RefusesCalls(Dependency.Identity))
         {
             return Refused(StartRefusal.IdentityUnavailable);
         }
@@ -194,6 +208,8 @@ public sealed partial class RentalService
             return new EndSignalReceipt(false, false, null, null, errors);
         }
 
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.rental.end_signal");
+        activity?.SetTag("billing.source", command.Source.ToString());
         var rentalId = RentalId.From(command.RentalId);
         for (var attempt = 0; ; attempt++)
         {
@@ -225,9 +241,12 @@ public sealed partial class RentalService
             try
             {
                 var now = core.Clock.GetCurrentInstant();
+                var endBefore = core.Statement(state, now).End;
                 state = await core.Rentals.AppendAsync(state, [new EndSignalReceived(command.At, now, command.Source)], cancellationToken).ConfigureAwait(false);
                 core.Queue.MarkDue(rentalId, now);
-                return Receipt(state, command, duplicate: false);
+                var receipt = Receipt(state, command, duplicate: false);
+                core.Metrics.EndSignal(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(command.Source.ToString()), receipt.Rejection is null, endBefore is null && receipt.End is not null);
+                return receipt;
             }
             catch (ConcurrencyConflictException) when (attempt < 8)
             {
