@@ -380,8 +380,8 @@ public sealed class DependencyInjectionTests
 
         lock (scopes)
         {
-            Assert.NotEmpty(scopes);
-            Assert.All(scopes, scope => Assert.Same(factory, scope));
+            // The listener sees every meter in the process (other tests run in parallel): ours must be among them.
+            Assert.Contains(scopes, scope => ReferenceEquals(scope, factory));
         }
     }
 
