@@ -16,7 +16,8 @@ namespace Billing.Resilience.Reconciliation;
 /// <param name="Declined">Rentals whose charge was declined: debt to collect, shown in their statements.</param>
 /// <param name="StillPending">Rentals still queued after the run.</param>
 /// <param name="HoldsExpiringSoon">Holds of unsettled rentals found to expire within <see cref="PaymentOptions.HoldExpiryWarning"/> (each is warned about once).</param>
-public sealed record ReconciliationRun(Instant StartedAt, int Examined, int Settled, int GatewayCalls, int Deferred, int Declined, int StillPending, int HoldsExpiringSoon);
+/// <param name="Failed">Rentals whose settlement threw (a journal error, a broken invariant); logged (event 4003) and retried with backoff.</param>
+public sealed record ReconciliationRun(Instant StartedAt, int Examined, int Settled, int GatewayCalls, int Deferred, int Declined, int StillPending, int HoldsExpiringSoon, int Failed);
 
 /// <summary>
 /// Settles every rental whose end is known and whose money does not match its charge: resolves unknown outcomes,
@@ -62,7 +63,20 @@ public sealed partial class Reconciler
         var queued = 0;
         await foreach (var state in AllRentalsAsync(cancellationToken).ConfigureAwait(false))
         {
-            var statement = core.Statement(state, now);
+            RentalStatement statement;
+            try
+            {
+                statement = core.Statement(state, now);
+            }
+            catch (InvariantViolationException ex)
+            {
+                // Queued anyway: every run reports it (event 4003) until it is fixed; the others go on.
+                LogSettlementFailed(logger, ex, state.RentalId.Value);
+                core.Queue.MarkDue(state.RentalId, now);
+                queued++;
+                continue;
+            }
+
             if (statement.Status == RentalStatus.Open)
             {
                 core.Metrics.RecoveredOpen();
@@ -246,9 +260,10 @@ public sealed partial class Reconciler
         var calls = 0;
         var deferred = 0;
         var declined = 0;
+        var failed = 0;
         if (core.Health.RefusesCalls(Dependency.Payment))
         {
-            return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count, expiring.Count);
+            return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count, expiring.Count, 0);
         }
 
         bool Permit()
@@ -267,7 +282,21 @@ public sealed partial class Reconciler
             new ParallelOptions { MaxDegreeOfParallelism = core.ReconcilerOptions.MaxConcurrency, CancellationToken = cancellationToken },
             async (rentalId, ct) =>
             {
-                var outcome = await SettleClaimedAsync(rentalId, Permit, ct).ConfigureAwait(false);
+                Outcome outcome;
+                try
+                {
+                    outcome = await SettleClaimedAsync(rentalId, Permit, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    // One rental's failure (a journal error, a broken invariant) must not stop the others: it is
+                    // logged and retried with backoff; an invariant violation stays visible on every attempt.
+                    LogSettlementFailed(logger, ex, rentalId.Value);
+                    Defer(rentalId);
+                    Interlocked.Increment(ref failed);
+                    return;
+                }
+
                 switch (outcome)
                 {
                     case Outcome.Settled:
@@ -282,7 +311,7 @@ public sealed partial class Reconciler
                 }
             }).ConfigureAwait(false);
 
-        return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count, expiring.Count);
+        return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count, expiring.Count, failed);
     }
 
     private enum Outcome
@@ -425,6 +454,9 @@ public sealed partial class Reconciler
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Rental {RentalId}: its hold expires at {ExpiresAt} (in {Hours:0.#} h) and the rental is not settled; after that the fare is charged afresh, without the hold")]
     private static partial void LogHoldExpiring(ILogger logger, string rentalId, Instant expiresAt, double hours);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "Rental {RentalId}: settlement failed; retrying with backoff")]
+    private static partial void LogSettlementFailed(ILogger logger, Exception exception, string rentalId);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Rental {RentalId}: charge of {Missing} declined ({Reason}); debt to collect")]
     private static partial void LogDebt(ILogger logger, string rentalId, Money missing, string reason);

@@ -72,3 +72,41 @@ public class ReportTests
         Assert.Equal(0, (await t.Engine.Reconciler.RunOnceAsync()).HoldsExpiringSoon);
     }
 }
+
+public class IsolationTests
+{
+    [Fact]
+    public async Task A_rental_that_cannot_be_settled_does_not_stop_the_others()
+    {
+        var journal = new Billing.Resilience.Journal.InMemoryJournal();
+        using (var before = await TestEngine.CreateAsync(journal: journal))
+        {
+            await before.StartAsync("r-bike", plan: "bike");
+            await before.StartAsync("r-kick", rider: "u-2");
+            before.Advance(Duration.FromMinutes(10));
+            await before.DownAsync(Dependency.Payment);
+            await before.EndAsync("r-bike", before.Clock.GetCurrentInstant());
+            await before.EndAsync("r-kick", before.Clock.GetCurrentInstant());
+        }
+
+        // Restarted with the bike plan retired by mistake: r-bike cannot be priced.
+        var clock = new NodaTime.Testing.FakeClock(TestEngine.T0 + Duration.FromMinutes(30));
+        var builder = new BillingEngineBuilder()
+            .UseClock(clock)
+            .UseJournal(journal)
+            .AddPricingPlans([TestEngine.Kickboard])
+            .UseIdentityProvider(new SwitchableIdentityProvider())
+            .AddPaymentGateway(new SimulatedPaymentGateway("primary", clock), TestEngine.NoWaitPipeline());
+        builder.RentalTokens.Keys.Add(new Billing.Resilience.Rentals.RentalTokenKey { KeyId = "k", Secret = new byte[32] });
+        builder.RentalTokens.ActiveKeyId = "k";
+        using var engine = await builder.BuildAsync();
+        await engine.Health.ReportUpAsync(Dependency.Payment);
+
+        var run = await engine.Reconciler.RunOnceAsync();
+
+        Assert.Equal(1, run.Failed);
+        Assert.Equal(1, run.Settled);
+        Assert.Equal(Billing.Resilience.Rentals.RentalStatus.Settled, (await engine.Rentals.GetStatementAsync("r-kick", CancellationToken.None))!.Status);
+        Assert.Equal(1, engine.Reconciler.Pending);
+    }
+}
