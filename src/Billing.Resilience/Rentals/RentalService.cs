@@ -116,6 +116,16 @@ public sealed partial class RentalService
 
         var rentalId = RentalId.From(command.RentalId);
         var riderId = RiderId.From(command.RiderId);
+        var existing = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
+        if (existing is not null)
+        {
+            // A retried start of the same rental is answered as before (and a start that a crash interrupted is
+            // finished); another rental with the same id is refused.
+            return existing.RiderId == riderId && existing.PlanId == plan.PlanId
+                ? await ResumeStartAsync(existing, cancellationToken).ConfigureAwait(false)
+                : Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
+        }
+
         // SCENARIOS.md 3.1: no start while a dependency is down (payment first). An outage a circuit breaker reported
         // is left to the breaker: it refuses while open and lets one trial through when half-open, which ends the outage.
         if (core.Health.RefusesCalls(Dependency.Payment) || (core.Health.IsDown(Dependency.Payment) && core.PaymentOptions.HoldAmount is null))
@@ -126,16 +136,6 @@ public sealed partial class RentalService
         if (core.Health.RefusesCalls(Dependency.Identity))
         {
             return Refused(StartRefusal.IdentityUnavailable);
-        }
-
-        var existing = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
-        if (existing is not null)
-        {
-            // A retried start of the same rental is answered as before (and a start that a crash interrupted is
-            // finished); another rental with the same id is refused.
-            return existing.RiderId == riderId && existing.PlanId == plan.PlanId
-                ? await ResumeStartAsync(existing, cancellationToken).ConfigureAwait(false)
-                : Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
         }
 
         IdentityVerdict verdict;
