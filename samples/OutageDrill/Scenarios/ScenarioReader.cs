@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Billing.Resilience;
 using Billing.Resilience.Outages;
@@ -38,22 +40,138 @@ internal sealed class ScenarioReader
 
     public static (Scenario? Scenario, IReadOnlyList<ValidationError> Errors) Read(string json)
     {
+        ArgumentNullException.ThrowIfNull(json);
         var reader = new ScenarioReader();
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
+            // A byte order mark is not JSON, but editors write one: ignore it, as File.ReadAllText and the GBFS importer do.
+            var text = json.AsMemory();
+            if (text.Span.StartsWith("\uFEFF", StringComparison.Ordinal))
+            {
+                text = text[1..];
+            }
+
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
         }
         catch (JsonException ex)
         {
             return (null, [new ValidationError("$", "DRILL_MALFORMED_JSON", $"not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message.Split(". ")[0]}")]);
         }
+        catch (ArgumentException ex)
+        {
+            // Text that is not valid UTF-16 (a lone surrogate) cannot be read as JSON at all.
+            return (null, [new ValidationError("$", "DRILL_MALFORMED_JSON", $"not text: {ex.Message}")]);
+        }
 
         using (document)
         {
+            if (NotText(document.RootElement) is { } notText)
+            {
+                return (null, [notText]);
+            }
+
             var scenario = reader.ReadRoot(document.RootElement);
             return reader.errors.Count == 0 ? (scenario, []) : (null, reader.errors);
         }
+    }
+
+    /// <summary>
+    /// Finds the first string or member name that escapes half of a UTF-16 surrogate pair on its own
+    /// (<c>"\ud800"</c>): the JSON parser accepts it, but it is not text, and reading it would throw.
+    /// </summary>
+    private static ValidationError? NotText(JsonElement root)
+        => NotTextWithin(root) is { } found
+            ? found with { Path = found.Path.Length == 0 || found.Path[0] == '[' ? "$" + found.Path : found.Path }
+            : null;
+
+    /// <summary>As <see cref="NotText"/>, with the path relative to <paramref name="element"/>: built only when something is found.</summary>
+    private static ValidationError? NotTextWithin(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return LoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(element)) is { } escape
+                    ? new ValidationError(string.Empty, "DRILL_MALFORMED_JSON", $"{Show(element)} is not text: {escape} is half of a UTF-16 surrogate pair without the other half")
+                    : null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                    if (LoneSurrogateEscape(name) is { } nameEscape)
+                    {
+                        return new ValidationError(string.Empty, "DRILL_MALFORMED_JSON", $"the member name \"{Encoding.UTF8.GetString(name)}\" is not text: {nameEscape} is half of a UTF-16 surrogate pair without the other half");
+                    }
+
+                    if (NotTextWithin(property.Value) is { } inner)
+                    {
+                        return inner with { Path = property.Name + (inner.Path.Length == 0 || inner.Path[0] == '[' ? inner.Path : "." + inner.Path) };
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (NotTextWithin(item) is { } inner)
+                    {
+                        return inner with { Path = $"[{i}]" + (inner.Path.Length == 0 || inner.Path[0] == '[' ? inner.Path : "." + inner.Path) };
+                    }
+
+                    i++;
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The first <c>\uXXXX</c> escape in raw JSON text that is half of a surrogate pair on its own; null when there is none.</summary>
+    private static string? LoneSurrogateEscape(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < raw.Length - 1; i++)
+        {
+            if (raw[i] != '\\')
+            {
+                continue;
+            }
+
+            if (raw[i + 1] != 'u' || !TryHex4(raw, i + 2, out var unit))
+            {
+                i++; // \", \\, \n ...: the escaped character does not start another escape.
+                continue;
+            }
+
+            if (char.IsHighSurrogate(unit) && i + 12 <= raw.Length && raw[i + 6] == '\\' && raw[i + 7] == 'u' && TryHex4(raw, i + 8, out var low) && char.IsLowSurrogate(low))
+            {
+                i += 11;
+                continue;
+            }
+
+            if (char.IsSurrogate(unit))
+            {
+                return Encoding.ASCII.GetString(raw.Slice(i, 6));
+            }
+
+            i += 5;
+        }
+
+        return null;
+    }
+
+    private static bool TryHex4(ReadOnlySpan<byte> raw, int start, out char unit)
+    {
+        ushort value = 0;
+        var ok = start + 4 <= raw.Length && System.Buffers.Text.Utf8Parser.TryParse(raw.Slice(start, 4), out value, out var consumed, 'X') && consumed == 4;
+        unit = (char)value;
+        return ok;
     }
 
     private Scenario? ReadRoot(JsonElement root)

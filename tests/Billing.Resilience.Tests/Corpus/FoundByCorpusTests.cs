@@ -1,4 +1,5 @@
 using Billing.Resilience.Pricing;
+using OutageDrill.Scenarios;
 
 namespace Billing.Resilience.Tests.Corpus;
 
@@ -30,5 +31,41 @@ public class FoundByCorpusTests
         Assert.True(import.IsValid, string.Join("; ", import.Errors));
         Assert.Equal("p\U0001F600", import.Plans[0].PlanId);
         Assert.Equal("\\ud800", import.Plans[0].Name);
+    }
+
+    private static string Seed => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "seeds", "kakao-2022-10-15.json"));
+
+    [Fact]
+    public void Scenario_text_with_a_lone_surrogate_is_an_error_not_an_ArgumentException()
+    {
+        var (scenario, errors) = ScenarioReader.Read(Seed.Replace("kakao-2022-10-15", "kakao\ud800", StringComparison.Ordinal));
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal(("$", "DRILL_MALFORMED_JSON"), (error.Path, error.Code));
+    }
+
+    [Theory]
+    [InlineData("\"scenario\": \"kakao-2022-10-15\"", "\"scenario\": \"kakao\\ud800\"", "scenario", "\\ud800")]
+    [InlineData("\"riderId\": \"u-2\"", "\"riderId\": \"u-\\udc00\"", "rentals[1].riderId", "\\udc00")]
+    [InlineData("\"description\": \"Illustrative", "\"description\": \"\\ud83d Illustrative", "description", "\\ud83d")]
+    [InlineData("\"runUntil\":", "\"\\udfff\": 1, \"runUntil\":", "$", "\\udfff")]
+    [InlineData("\"source\": \"operator\"", "\"source\": \"operator\", \"x\": [[\"\\ud800\"]]", "rentals[6].endSignals[0].x[0][0]", "\\ud800")]
+    public void Scenario_escaped_lone_surrogate_is_an_error_at_its_path_not_an_InvalidOperationException(string find, string replace, string path, string shown)
+    {
+        var json = Seed.Replace(find, replace, StringComparison.Ordinal);
+        Assert.NotEqual(Seed, json);
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal((path, "DRILL_MALFORMED_JSON"), (error.Path, error.Code));
+        Assert.Contains(shown, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scenario_text_with_a_byte_order_mark_is_read_like_a_file_with_one()
+    {
+        var (scenario, errors) = ScenarioReader.Read("\uFEFF" + Seed);
+        Assert.Empty(errors);
+        Assert.Equal("kakao-2022-10-15", scenario!.Name);
     }
 }
