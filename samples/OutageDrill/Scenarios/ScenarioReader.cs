@@ -71,8 +71,70 @@ internal sealed class ScenarioReader
                 return (null, [notText]);
             }
 
+            reader.FindRepeatedMembers(document.RootElement);
             var scenario = reader.ReadRoot(document.RootElement);
             return reader.errors.Count == 0 ? (scenario, []) : (null, reader.errors);
+        }
+    }
+
+    /// <summary>
+    /// Reports every member that appears twice in one object: parsers disagree on which occurrence wins, so the
+    /// value is ambiguous. <c>pricingPlans</c> is the GBFS importer's to check.
+    /// </summary>
+    private void FindRepeatedMembers(JsonElement root)
+    {
+        var found = new List<ValidationError>();
+        RepeatedMembersWithin(root, found, skip: "pricingPlans");
+        errors.AddRange(found.Select(e => e with { Path = e.Path[0] == '[' ? "$" + e.Path : e.Path }));
+    }
+
+    /// <summary>Adds the repeated members within <paramref name="element"/> to <paramref name="found"/>, with paths relative to it (built only for what is found).</summary>
+    private static void RepeatedMembersWithin(JsonElement element, List<ValidationError> found, string? skip = null)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                HashSet<string>? names = null;
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = property.Name;
+                    if (name == skip)
+                    {
+                        continue;
+                    }
+
+                    names ??= new HashSet<string>(StringComparer.Ordinal);
+                    if (!names.Add(name))
+                    {
+                        found.Add(new ValidationError(name, "DRILL_DUPLICATE_PROPERTY", $"\"{name}\" appears more than once in the object (again as {Show(property.Value)}), so its value is ambiguous"));
+                    }
+
+                    var before = found.Count;
+                    RepeatedMembersWithin(property.Value, found);
+                    for (var i = before; i < found.Count; i++)
+                    {
+                        found[i] = found[i] with { Path = name + (found[i].Path[0] == '[' ? found[i].Path : "." + found[i].Path) };
+                    }
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    var before = found.Count;
+                    RepeatedMembersWithin(item, found);
+                    for (var i = before; i < found.Count; i++)
+                    {
+                        found[i] = found[i] with { Path = $"[{index}]" + (found[i].Path[0] == '[' ? found[i].Path : "." + found[i].Path) };
+                    }
+
+                    index++;
+                }
+
+                break;
+            default:
+                break;
         }
     }
 

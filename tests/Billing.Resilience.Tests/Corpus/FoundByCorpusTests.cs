@@ -68,4 +68,29 @@ public class FoundByCorpusTests
         Assert.Empty(errors);
         Assert.Equal("kakao-2022-10-15", scenario!.Name);
     }
+
+    [Theory]
+    [InlineData("\"runUntil\":", "\"runUntil\": \"2022-10-19T00:00:00+09:00\", \"runUntil\":", "runUntil", "again as \"2022-10-20T00:00:00+09:00\"")]
+    [InlineData("\"id\": \"r-2\",", "\"id\": \"r-2\", \"id\": \"r-22\",", "rentals[1].id", "\"r-22\"")]
+    [InlineData("\"times\": 1", "\"times\": 1, \"times\": 100", "faults[0].times", "100")]
+    [InlineData("\"km\": \"1.8\"", "\"km\": \"1.8\", \"km\": \"18\"", "rentals[0].distance[0].km", "\"18\"")]
+    public void Scenario_repeated_member_is_an_error_not_silently_one_of_the_values(string find, string replace, string path, string shown)
+    {
+        var json = Seed.Replace(find, replace, StringComparison.Ordinal);
+        Assert.NotEqual(Seed, json);
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal((path, "DRILL_DUPLICATE_PROPERTY"), (error.Path, error.Code));
+        Assert.Contains(shown, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scenario_repeated_member_in_pricing_plans_is_reported_once_by_the_GBFS_importer()
+    {
+        var (_, errors) = ScenarioReader.Read(Seed.Replace("\"price\": 1000,", "\"price\": 1000, \"price\": 1,", StringComparison.Ordinal));
+        Assert.Equal(
+            [("pricingPlans.data.plans[0].price", GbfsImportCodes.DuplicateProperty), ("pricingPlans.data.plans[1].price", GbfsImportCodes.DuplicateProperty)],
+            errors.Select(e => (e.Path, e.Code)));
+    }
 }
