@@ -248,6 +248,7 @@ internal sealed class ScenarioReader
         var runUntil = RequiredTime(root, "runUntil", "runUntil");
 
         IReadOnlyList<PricingPlan> plans = [];
+        var plansImported = false;
         if (!root.TryGetProperty("pricingPlans", out var plansElement))
         {
             Error("pricingPlans", "DRILL_REQUIRED", "required");
@@ -257,11 +258,12 @@ internal sealed class ScenarioReader
             var import = GbfsPricingPlans.Parse(plansElement, "pricingPlans");
             errors.AddRange(import.Errors);
             plans = import.Plans;
+            plansImported = import.IsValid;
         }
 
         var policy = ReadPolicy(root, plans);
         var outages = ReadOutages(root, runUntil);
-        var rentals = ReadRentals(root, plans, runUntil, import: plansElement.ValueKind != JsonValueKind.Undefined);
+        var rentals = ReadRentals(root, plans, runUntil, checkPlanIds: plansImported);
         var faults = ReadFaults(root, rentals);
         if (errors.Count > 0 || name is null || runUntil is null)
         {
@@ -429,7 +431,7 @@ internal sealed class ScenarioReader
         return result;
     }
 
-    private List<ScenarioRental> ReadRentals(JsonElement root, IReadOnlyList<PricingPlan> plans, OffsetDateTime? runUntil, bool import)
+    private List<ScenarioRental> ReadRentals(JsonElement root, IReadOnlyList<PricingPlan> plans, OffsetDateTime? runUntil, bool checkPlanIds)
     {
         var result = new List<ScenarioRental>();
         if (!root.TryGetProperty("rentals", out var rentals))
@@ -474,9 +476,10 @@ internal sealed class ScenarioReader
             }
 
             var planId = RequiredString(r, "planId", path + ".planId");
-            if (planId is not null && import && plans.Count > 0 && !planIds.Contains(planId))
+            // Only against plans that imported: an import with errors says so itself. A valid import may have no plan at all.
+            if (planId is not null && checkPlanIds && !planIds.Contains(planId))
             {
-                Error(path + ".planId", "DRILL_PLAN_UNKNOWN", $"'{planId}' is not a plan of pricingPlans");
+                Error(path + ".planId", "DRILL_PLAN_UNKNOWN", plans.Count == 0 ? $"'{planId}' is not a plan of pricingPlans, which has none" : $"'{planId}' is not a plan of pricingPlans");
             }
 
             var startedAt = RequiredTime(r, "startedAt", path + ".startedAt");

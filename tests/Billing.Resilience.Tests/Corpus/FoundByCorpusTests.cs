@@ -93,4 +93,22 @@ public class FoundByCorpusTests
             [("pricingPlans.data.plans[0].price", GbfsImportCodes.DuplicateProperty), ("pricingPlans.data.plans[1].price", GbfsImportCodes.DuplicateProperty)],
             errors.Select(e => (e.Path, e.Code)));
     }
+
+    [Fact]
+    public async Task Scenario_with_a_valid_but_empty_plans_list_rejects_its_rentals_instead_of_crashing_the_drill()
+    {
+        var json = Seed.Replace("\"plans\": [", "\"plans\": [], \"unused\": [", StringComparison.Ordinal);
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Null(scenario);
+        Assert.Equal(9, errors.Count(e => e.Code == "DRILL_PLAN_UNKNOWN"));
+        Assert.Equal("rentals[0].planId", errors[0].Path);
+        Assert.Contains("'kickboard'", errors[0].Message, StringComparison.Ordinal);
+
+        // Before: the reader accepted it and the engine builder threw InvalidInputException (no plans) out of the drill.
+        using var dir = new TempDirectory();
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", dir.Write("s.json", json), "--report", dir.File("r.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("rentals[0].planId", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
+        Assert.Equal(["s.json"], dir.Files());
+    }
 }
