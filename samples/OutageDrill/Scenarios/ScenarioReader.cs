@@ -627,9 +627,10 @@ internal sealed class ScenarioReader
             }
 
             var times = Integer(f, "times", path + ".times", 1, 100);
-            if (!f.TryGetProperty("times", out _))
+            if (!f.TryGetProperty("times", out var timesElement) || timesElement.ValueKind == JsonValueKind.Null)
             {
-                Error(path + ".times", "DRILL_REQUIRED", "required");
+                // Integer reads null as "not given": for a required field that is an error, not a fault to drop.
+                Error(path + ".times", "DRILL_REQUIRED", timesElement.ValueKind == JsonValueKind.Null ? "required, not null" : "required");
             }
 
             if (rentalId is not null && operation is not null && kind is not null && times is { } n)

@@ -111,4 +111,14 @@ public class FoundByCorpusTests
         Assert.Contains("rentals[0].planId", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
         Assert.Equal(["s.json"], dir.Files());
     }
+
+    [Fact]
+    public void Scenario_fault_with_times_null_is_an_error_not_a_fault_silently_dropped()
+    {
+        var (scenario, errors) = ScenarioReader.Read(Seed.Replace("\"times\": 1", "\"times\": null", StringComparison.Ordinal));
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal(("faults[0].times", "DRILL_REQUIRED"), (error.Path, error.Code));
+        Assert.Contains("null", error.Message, StringComparison.Ordinal);
+    }
 }
