@@ -341,19 +341,19 @@ internal sealed class ScenarioReader
         {
             if (Decimal(hold) is not { } amount)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_INVALID", $"a decimal amount in major units such as \"10000\", not {Show(hold)}");
+                Error("policy.holdAmount", "DRILL_AMOUNT_INVALID", $"a decimal amount in major units such as \"10000\", with at most 28 significant digits, not {Show(hold)}");
             }
             else if (amount <= 0)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_NOT_POSITIVE", $"a positive amount, not {amount.ToString(CultureInfo.InvariantCulture)}");
+                Error("policy.holdAmount", "DRILL_AMOUNT_NOT_POSITIVE", $"a positive amount, not {Show(hold)}");
             }
             else if (amount > 1_000_000_000_000m)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_LARGE", $"at most 1000000000000, not {amount.ToString(CultureInfo.InvariantCulture)}");
+                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_LARGE", $"at most 1000000000000, not {Show(hold)}");
             }
             else if (plans.FirstOrDefault(plan => decimal.Round(amount, plan.Currency.MinorDigits) != amount) is { } tooPrecise)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_PRECISE", $"{amount.ToString(CultureInfo.InvariantCulture)} has more decimals than {tooPrecise.Currency.Code} (plan {tooPrecise.PlanId}) allows");
+                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_PRECISE", $"{Show(hold)} has more decimals than {tooPrecise.Currency.Code} (plan {tooPrecise.PlanId}) allows");
             }
             else
             {
@@ -554,16 +554,16 @@ internal sealed class ScenarioReader
                     }
                     else if ((km = Decimal(kmElement)) is not { } value)
                     {
-                        Error(dp + ".km", "DRILL_DISTANCE_INVALID", $"a decimal number of kilometres such as \"1.2\", not {Show(kmElement)}");
+                        Error(dp + ".km", "DRILL_DISTANCE_INVALID", $"a decimal number of kilometres such as \"1.2\", with at most 28 significant digits, not {Show(kmElement)}");
                     }
                     else if (value <= 0 || value > RecordDistanceValidator.MaxKilometresPerIncrement)
                     {
-                        Error(dp + ".km", "DRILL_DISTANCE_RANGE", $"between 0 (exclusive) and {RecordDistanceValidator.MaxKilometresPerIncrement}, not {value.ToString(CultureInfo.InvariantCulture)}");
+                        Error(dp + ".km", "DRILL_DISTANCE_RANGE", $"between 0 (exclusive) and {RecordDistanceValidator.MaxKilometresPerIncrement}, not {Show(kmElement)}");
                         km = null;
                     }
                     else if (decimal.Round(value, 6) != value)
                     {
-                        Error(dp + ".km", "DRILL_DISTANCE_TOO_PRECISE", $"at most 6 decimals, not {value.ToString(CultureInfo.InvariantCulture)}");
+                        Error(dp + ".km", "DRILL_DISTANCE_TOO_PRECISE", $"at most 6 decimals, not {Show(kmElement)}");
                         km = null;
                     }
 
@@ -717,17 +717,63 @@ internal sealed class ScenarioReader
         return n;
     }
 
+    /// <summary>
+    /// Reads a JSON number, or a string holding a plain decimal ("10000", "1.2"), exactly: decimal parsing rounds past
+    /// 28 significant digits and flushes tiny numbers to zero without a word, and a rounded amount is not what was written.
+    /// </summary>
     private static decimal? Decimal(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
         {
-            return number;
+            return IsExactly(value.GetRawText(), number) ? number : null;
         }
 
         return value.ValueKind == JsonValueKind.String
-            && decimal.TryParse(value.GetString(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            && value.GetString() is { } text
+            && decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            && IsExactly(text, parsed)
             ? parsed
             : null;
+    }
+
+    /// <summary>Whether the number written as <paramref name="text"/> (already known to be a number) is exactly <paramref name="value"/>.</summary>
+    private static bool IsExactly(string text, decimal value)
+        => Canonical(text) is { } written && written == Canonical(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A number as "[-]digits e exponent" with no leading or trailing zero in the digits ("0" for zero); null when the exponent is absurd.</summary>
+    private static string? Canonical(string text)
+    {
+        var negative = text.StartsWith('-');
+        var body = text.TrimStart('-', '+');
+        long exponent = 0;
+        var e = body.IndexOfAny(['e', 'E']);
+        if (e >= 0)
+        {
+            if (!int.TryParse(body.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var written))
+            {
+                return null;
+            }
+
+            exponent = written;
+            body = body[..e];
+        }
+
+        var point = body.IndexOf('.', StringComparison.Ordinal);
+        var digits = point < 0 ? body : body.Remove(point, 1);
+        if (point >= 0)
+        {
+            exponent -= body.Length - point - 1;
+        }
+
+        var significant = digits.TrimStart('0');
+        if (significant.Length == 0)
+        {
+            return "0";
+        }
+
+        var trimmed = significant.TrimEnd('0');
+        exponent += significant.Length - trimmed.Length;
+        return string.Create(CultureInfo.InvariantCulture, $"{(negative ? "-" : string.Empty)}{trimmed}e{exponent}");
     }
 
     private static Dependency? ParseDependency(JsonElement value) => value.ValueKind == JsonValueKind.String

@@ -121,4 +121,36 @@ public class FoundByCorpusTests
         Assert.Equal(("faults[0].times", "DRILL_REQUIRED"), (error.Path, error.Code));
         Assert.Contains("null", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("\"holdAmount\": \"10000\"", "\"holdAmount\": \"10000.000000000000000000000000000001\"", "policy.holdAmount", "DRILL_AMOUNT_INVALID", "10000.000000000000000000000000000001")]
+    [InlineData("\"holdAmount\": \"10000\"", "\"holdAmount\": 10000.000000000000000000000000000001", "policy.holdAmount", "DRILL_AMOUNT_INVALID", "10000.000000000000000000000000000001")]
+    [InlineData("\"holdAmount\": \"10000\"", "\"holdAmount\": 1e-30", "policy.holdAmount", "DRILL_AMOUNT_INVALID", "1e-30")]
+    [InlineData("\"km\": \"1.8\"", "\"km\": \"1.8000000000000000000000000000001\"", "rentals[0].distance[0].km", "DRILL_DISTANCE_INVALID", "1.8000000000000000000000000000001")]
+    [InlineData("\"km\": \"1.8\"", "\"km\": 1e-30", "rentals[0].distance[0].km", "DRILL_DISTANCE_INVALID", "1e-30")]
+    [InlineData("\"km\": \"1.8\"", "\"km\": 1e20", "rentals[0].distance[0].km", "DRILL_DISTANCE_RANGE", "1e20")]
+    public void Scenario_amounts_are_read_exactly_not_rounded_and_messages_show_them_as_written(string find, string replace, string path, string code, string shown)
+    {
+        var json = Seed.Replace(find, replace, StringComparison.Ordinal);
+        Assert.NotEqual(Seed, json);
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal((path, code), (error.Path, error.Code));
+        Assert.Contains(shown, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\"10000.00\"", "1.80", 10000, 1.8)]
+    [InlineData("1e4", "1.8e0", 10000, 1.8)]
+    [InlineData("10000", "\"0.000001\"", 10000, 0.000001)]
+    public void Scenario_amounts_written_exactly_in_any_form_are_still_accepted(string hold, string km, decimal expectedHold, decimal expectedKm)
+    {
+        var json = Seed.Replace("\"holdAmount\": \"10000\"", "\"holdAmount\": " + hold, StringComparison.Ordinal)
+            .Replace("\"km\": \"1.8\"", "\"km\": " + km, StringComparison.Ordinal);
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Empty(errors);
+        Assert.Equal(expectedHold, scenario!.Policy.HoldAmount);
+        Assert.Equal(expectedKm, scenario.Rentals[0].Distance[0].Kilometres);
+    }
 }
