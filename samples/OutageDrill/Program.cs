@@ -26,11 +26,12 @@ internal static partial class Program
         {
             case "quote":
                 return QuoteCommand.Run(args[1..], stdout, stderr);
-            case "simulate" when args.Length >= 2:
-                var options = Options.Parse(args[2..], ["--report"], out var problem);
-                if (problem is not null)
+            case "simulate" when args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal):
+                return Fail(stderr, "simulate", "FILE", "DRILL_USAGE", "a scenario file is required: simulate FILE [--report OUT]");
+            case "simulate":
+                if (!TryParseOptions("simulate", args[2..], ["--report"], out var options, out var problem))
                 {
-                    return Fail(stderr, "simulate", problem);
+                    return Fail(stderr, problem);
                 }
 
                 string json;
@@ -40,14 +41,48 @@ internal static partial class Program
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidDataException)
                 {
-                    return Fail(stderr, args[1], $"cannot be read: {ex.Message}");
+                    return Fail(stderr, args[1], "FILE", "DRILL_FILE_UNREADABLE", $"cannot be read: {ex.Message}");
                 }
 
                 var report = options.GetValueOrDefault("--report");
                 return await SimulateAsync(args[1], json, report, human: report is not null, stdout, stderr).ConfigureAwait(false);
             default:
-                return Fail(stderr, "outage-drill", "usage: [simulate FILE [--report OUT]] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [simulate FILE [--report OUT]] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
         }
+    }
+
+    /// <summary>
+    /// Reads "--name value" pairs. Unknown, repeated and valueless options are errors whose path is the option and
+    /// whose code says which (DRILL_OPTION_UNKNOWN, DRILL_OPTION_REPEATED, DRILL_OPTION_VALUE_MISSING).
+    /// </summary>
+    public static bool TryParseOptions(string command, IReadOnlyList<string> args, IReadOnlyCollection<string> known, out Dictionary<string, string> options, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out CommandLineError? problem)
+    {
+        options = new Dictionary<string, string>(StringComparer.Ordinal);
+        problem = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (!known.Contains(name))
+            {
+                problem = new(command, name, "DRILL_OPTION_UNKNOWN", $"unknown option '{name}' (options: {string.Join(", ", known)})");
+                return false;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                problem = new(command, name, "DRILL_OPTION_VALUE_MISSING", "needs a value");
+                return false;
+            }
+
+            var value = args[++i];
+            if (!options.TryAdd(name, value))
+            {
+                problem = new(command, name, "DRILL_OPTION_REPEATED", $"is given twice ('{options[name]}' and '{value}')");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task<int> SimulateAsync(string file, string json, string? report, bool human, TextWriter stdout, TextWriter stderr)
@@ -116,9 +151,13 @@ internal static partial class Program
         return 2;
     }
 
-    public static int Fail(TextWriter stderr, string file, string message)
-    {
-        stderr.WriteLine($"{file}: {message}");
-        return 2;
-    }
+    /// <summary>Bad input on the command line, or a file it names: exit code 2 and one line on stderr, as for a file's errors.</summary>
+    public static int Fail(TextWriter stderr, string file, string path, string code, string message)
+        => Fail(stderr, new CommandLineError(file, path, code, message));
+
+    public static int Fail(TextWriter stderr, CommandLineError error)
+        => Fail(stderr, error.File, [new ValidationError(error.Path, error.Code, error.Message)]);
 }
+
+/// <summary>A problem with the command line: the file or command it concerns, the option or argument, a stable code, what is wrong.</summary>
+internal sealed record CommandLineError(string File, string Path, string Code, string Message);

@@ -153,4 +153,25 @@ public class FoundByCorpusTests
         Assert.Equal(expectedHold, scenario!.Policy.HoldAmount);
         Assert.Equal(expectedKm, scenario.Rentals[0].Distance[0].Kilometres);
     }
+
+    [Theory]
+    [InlineData("simulat", "outage-drill: COMMAND: unknown command 'simulat'", "DRILL_USAGE")]
+    [InlineData("simulate", "simulate: FILE: a scenario file is required", "DRILL_USAGE")]
+    [InlineData("simulate --report r.json", "simulate: FILE: a scenario file is required", "DRILL_USAGE")]
+    [InlineData("simulate s.json --output r.json", "simulate: --output: unknown option '--output'", "DRILL_OPTION_UNKNOWN")]
+    [InlineData("simulate s.json --report", "simulate: --report: needs a value", "DRILL_OPTION_VALUE_MISSING")]
+    [InlineData("simulate s.json --report a.json --report b.json", "simulate: --report: is given twice ('a.json' and 'b.json')", "DRILL_OPTION_REPEATED")]
+    [InlineData("quote --plan p1 --minutes 10", "quote: --plans: required", "DRILL_OPTION_REQUIRED")]
+    [InlineData("quote --plans p.json --plans q.json --plan p1 --minutes 10", "quote: --plans: is given twice ('p.json' and 'q.json')", "DRILL_OPTION_REPEATED")]
+    [InlineData("quote --plans p.json --plan p1 --minutes -5", "quote: --minutes: '-5' is not a number of minutes", "DRILL_MINUTES_INVALID")]
+    [InlineData("quote --plans p.json --plan p1 --minutes 10 --km x", "quote: --km: 'x' is not a distance", "DRILL_KM_INVALID")]
+    [InlineData("quote --plans p.json --plan p1 --minutes 10 --rounding up", "quote: --rounding: 'up' is neither started nor completed", "DRILL_ROUNDING_UNKNOWN")]
+    public async Task Command_line_errors_carry_a_stable_code_and_name_the_option(string args, string start, string code)
+    {
+        var (exit, stdout, stderr) = await DrillCli.RunAsync(args.Split(' '));
+        Assert.Equal(2, exit);
+        var line = CorpusAssert.OneLine(stderr, stdout);
+        Assert.StartsWith(start, line, StringComparison.Ordinal);
+        Assert.EndsWith("[" + code + "]", line, StringComparison.Ordinal);
+    }
 }
