@@ -147,9 +147,39 @@ internal static partial class Program
     {
         var first = errors[0];
         var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : string.Empty;
-        stderr.WriteLine($"{file}: {first.Path}: {first.Message} [{first.Code}]{more}");
+        stderr.WriteLine(OneLine($"{file}: {first.Path}: {first.Message} [{first.Code}]{more}"));
         return 2;
     }
+
+    /// <summary>
+    /// Keeps an error on one line: messages quote what the input holds, and values, JSON objects and file names can
+    /// span lines. Line breaks and other control characters are written as escapes.
+    /// </summary>
+    private static string OneLine(string text)
+    {
+        if (!text.AsSpan().ContainsAny(LineBreaking))
+        {
+            return text;
+        }
+
+        var line = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\n' => line.Append("\\n"),
+                '\r' => line.Append("\\r"),
+                '\t' => line.Append(c),
+                _ when char.IsControl(c) || c is '\u2028' or '\u2029' => line.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => line.Append(c),
+            };
+        }
+
+        return line.ToString();
+    }
+
+    private static readonly System.Buffers.SearchValues<char> LineBreaking = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 32).Where(c => c != '\t').Select(c => (char)c), '\u007f', .. Enumerable.Range(0x80, 32).Select(c => (char)c), '\u2028', '\u2029']);
 
     /// <summary>Bad input on the command line, or a file it names: exit code 2 and one line on stderr, as for a file's errors.</summary>
     public static int Fail(TextWriter stderr, string file, string path, string code, string message)

@@ -174,4 +174,23 @@ public class FoundByCorpusTests
         Assert.StartsWith(start, line, StringComparison.Ordinal);
         Assert.EndsWith("[" + code + "]", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Command_line_error_stays_on_one_line_when_the_value_it_quotes_spans_lines()
+    {
+        using var dir = new TempDirectory();
+        var plans = dir.Write("plans.json", "[{\"plan_id\":\"p\",\"currency\":{\n  \"code\": \"USD\"\n},\"price\":1}]");
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", plans, "--plan", "p", "--minutes", "10");
+        Assert.Equal(2, exit);
+        Assert.Contains("$[0].currency: must be a string (an ISO 4217 code), but is an object: {\\n  \"code\": \"USD\"\\n}", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
+
+        var good = dir.Write("good.json", "[{\"plan_id\":\"p\",\"currency\":\"USD\",\"price\":1}]");
+        (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", good, "--plan", "p\r\nq\u2028", "--minutes", "10");
+        Assert.Equal(2, exit);
+        Assert.Contains("no plan 'p\\r\\nq\\u2028'", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", dir.File("no\nsuch.json"));
+        Assert.Equal(2, exit);
+        Assert.Contains("no\\nsuch.json", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
+    }
 }
