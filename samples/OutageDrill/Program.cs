@@ -34,6 +34,11 @@ internal static partial class Program
                     return Fail(stderr, problem);
                 }
 
+                if (options.GetValueOrDefault("--report") is { } reportPath && ReportPathProblem(reportPath) is { } reportProblem)
+                {
+                    return Fail(stderr, reportProblem);
+                }
+
                 string json;
                 try
                 {
@@ -97,7 +102,15 @@ internal static partial class Program
         var reportJson = DrillReport.ToJson(result);
         if (report is not null)
         {
-            DrillReport.WriteAtomically(report, reportJson);
+            try
+            {
+                DrillReport.WriteAtomically(report, reportJson);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Checked before the run, but the file system can change meanwhile: still one line, and no file.
+                return Fail(stderr, report, "--report", "DRILL_REPORT_NOT_WRITTEN", $"cannot be written: {ex.Message}");
+            }
         }
 
         if (human)
@@ -121,6 +134,30 @@ internal static partial class Program
         }
 
         return result.Gateway.CheckInvariants().Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>What makes a report path unusable, found before the drill runs (the report is written after it).</summary>
+    private static CommandLineError? ReportPathProblem(string path)
+    {
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return new(path.Length == 0 ? "simulate" : path, "--report", "DRILL_REPORT_PATH_INVALID", $"'{path}' is not a file name: {ex.Message}");
+        }
+
+        if (Directory.Exists(full))
+        {
+            return new(path, "--report", "DRILL_REPORT_PATH_INVALID", "is a directory; the report is written to a file");
+        }
+
+        var directory = Path.GetDirectoryName(full);
+        return directory is not null && !Directory.Exists(directory)
+            ? new(path, "--report", "DRILL_REPORT_DIRECTORY_MISSING", $"the directory {directory} does not exist")
+            : null;
     }
 
     private static string ReadScenario(string path)

@@ -193,4 +193,24 @@ public class FoundByCorpusTests
         Assert.Equal(2, exit);
         Assert.Contains("no\\nsuch.json", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("missing/report.json", "DRILL_REPORT_DIRECTORY_MISSING", "does not exist")]
+    [InlineData("seed.json/report.json", "DRILL_REPORT_DIRECTORY_MISSING", "does not exist")]
+    [InlineData(".", "DRILL_REPORT_PATH_INVALID", "is a directory")]
+    [InlineData("", "DRILL_REPORT_PATH_INVALID", "is not a file name")]
+    [InlineData("a\0b.json", "DRILL_REPORT_PATH_INVALID", "is not a file name")]
+    public async Task Simulate_with_an_unusable_report_path_fails_before_the_run_instead_of_throwing_after_it(string report, string code, string says)
+    {
+        using var dir = new TempDirectory();
+        var scenario = dir.Write("seed.json", Seed);
+        var reportPath = report.Length == 0 ? report : Path.Combine(dir.Path, report);
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", scenario, "--report", reportPath);
+        Assert.Equal(2, exit);
+        var line = CorpusAssert.OneLine(stderr, stdout);
+        Assert.Contains(": --report: ", line, StringComparison.Ordinal);
+        Assert.Contains(says, line, StringComparison.Ordinal);
+        Assert.EndsWith("[" + code + "]", line, StringComparison.Ordinal);
+        Assert.Equal(["seed.json"], dir.Files());
+    }
 }
