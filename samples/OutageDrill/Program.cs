@@ -39,14 +39,9 @@ internal static partial class Program
                     return Fail(stderr, reportProblem);
                 }
 
-                string json;
-                try
+                if (!TryReadInput("simulate", "FILE", args[1], ScenarioReader.MaxFileBytes, "DRILL_FILE_TOO_LARGE", out var json, out var readProblem))
                 {
-                    json = ReadScenario(args[1]);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidDataException)
-                {
-                    return Fail(stderr, args[1], "FILE", "DRILL_FILE_UNREADABLE", $"cannot be read: {ex.Message}");
+                    return Fail(stderr, readProblem);
                 }
 
                 var report = options.GetValueOrDefault("--report");
@@ -160,16 +155,79 @@ internal static partial class Program
             : null;
     }
 
-    private static string ReadScenario(string path)
+    /// <summary>
+    /// Reads an input file as UTF-8 text (a byte order mark is kept for the parsers, which skip one). Refused with a
+    /// code: no name (DRILL_FILE_UNREADABLE), a directory (DRILL_FILE_IS_DIRECTORY), no such file
+    /// (DRILL_FILE_NOT_FOUND), more than <paramref name="maxBytes"/> bytes (<paramref name="tooLargeCode"/>; counted
+    /// while reading, so a device or a growing file is no way round it), bytes that are not UTF-8 (DRILL_FILE_NOT_UTF8):
+    /// they were silently replaced by U+FFFD before.
+    /// </summary>
+    public static bool TryReadInput(string command, string argument, string path, long maxBytes, string tooLargeCode, out string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out CommandLineError? problem)
     {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > ScenarioReader.MaxFileBytes)
+        text = string.Empty;
+        problem = null;
+        if (string.IsNullOrWhiteSpace(path))
         {
-            throw new InvalidDataException($"{info.Length} bytes is more than the {ScenarioReader.MaxFileBytes} a scenario may have");
+            problem = new(command, argument, "DRILL_FILE_UNREADABLE", $"'{path}' is not a file name");
+            return false;
         }
 
-        return File.ReadAllText(path);
+        if (Directory.Exists(path))
+        {
+            problem = new(path, argument, "DRILL_FILE_IS_DIRECTORY", "is a directory, not a file");
+            return false;
+        }
+
+        byte[] bytes;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                problem = new(path, argument, "DRILL_FILE_NOT_FOUND", "no such file");
+                return false;
+            }
+
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (file.CanSeek && file.Length > maxBytes)
+            {
+                problem = new(path, "$", tooLargeCode, $"the file has {file.Length} bytes, more than the limit of {maxBytes}");
+                return false;
+            }
+
+            using var buffer = new MemoryStream(file.CanSeek ? (int)file.Length + 1 : 0);
+            var chunk = new byte[81_920];
+            for (int read; (read = file.Read(chunk, 0, chunk.Length)) > 0;)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                {
+                    problem = new(path, "$", tooLargeCode, $"the file has more than {maxBytes} bytes, the limit");
+                    return false;
+                }
+            }
+
+            bytes = buffer.ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problem = new(path, argument, "DRILL_FILE_UNREADABLE", $"cannot be read: {ex.Message}");
+            return false;
+        }
+
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException ex)
+        {
+            var offending = string.Join(" ", (ex.BytesUnknown ?? []).Select(b => $"0x{b:X2}"));
+            problem = new(path, "$", "DRILL_FILE_NOT_UTF8", $"is not UTF-8 text: {offending} at byte offset {ex.Index}");
+            return false;
+        }
     }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string ReadEmbeddedSeed()
     {

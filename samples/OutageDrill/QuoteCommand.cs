@@ -54,14 +54,10 @@ internal static class QuoteCommand
                 return Program.Fail(stderr, "quote", "--rounding", "DRILL_ROUNDING_UNKNOWN", $"'{roundingText}' is neither started nor completed");
         }
 
-        string json;
-        try
+        // The importer's limit, and room for a byte order mark; anything longer is refused before it is read whole.
+        if (!Program.TryReadInput("quote", "--plans", file, GbfsPricingPlans.MaxDocumentBytes + 3, GbfsImportCodes.DocumentTooLarge, out var json, out var readProblem))
         {
-            json = File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return Program.Fail(stderr, file, "--plans", "DRILL_FILE_UNREADABLE", $"cannot be read: {ex.Message}");
+            return Program.Fail(stderr, readProblem);
         }
 
         var import = GbfsPricingPlans.Parse(json);

@@ -213,4 +213,91 @@ public class FoundByCorpusTests
         Assert.EndsWith("[" + code + "]", line, StringComparison.Ordinal);
         Assert.Equal(["seed.json"], dir.Files());
     }
+
+    private const string OnePlan = "[{\"plan_id\":\"p\",\"name\":\"Scooter\",\"currency\":\"USD\",\"price\":1}]";
+
+    [Fact]
+    public async Task Quote_refuses_a_plans_file_that_is_not_UTF8_instead_of_reading_U_FFFD_into_it()
+    {
+        using var dir = new TempDirectory();
+        var bytes = System.Text.Encoding.UTF8.GetBytes(OnePlan);
+        var at = OnePlan.IndexOf("Scooter", StringComparison.Ordinal) + 3;
+        var file = dir.Write("plans.json", [.. bytes[..at], 0xFF, .. bytes[at..]]);
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", file, "--plan", "p", "--minutes", "10");
+        Assert.Equal(2, exit);
+        Assert.Equal($"{file}: $: is not UTF-8 text: 0xFF at byte offset {at} [DRILL_FILE_NOT_UTF8]", CorpusAssert.OneLine(stderr, stdout));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFE, (byte)'[', 0, (byte)']', 0 }, "0xFF")] // UTF-16 with its byte order mark
+    [InlineData(new byte[] { (byte)'[', 0xC0, 0x80, (byte)']' }, "0xC0")] // an overlong encoding of NUL
+    [InlineData(new byte[] { (byte)'[', (byte)'"', 0xE2, 0x82, (byte)'"', (byte)']' }, "0xE2 0x82")] // a truncated sequence
+    [InlineData(new byte[] { (byte)'[', (byte)'"', 0xED, 0xA0, 0x80, (byte)'"', (byte)']' }, "0xED")] // an encoded surrogate
+    public async Task Simulate_refuses_a_scenario_file_that_is_not_UTF8(byte[] bytes, string shown)
+    {
+        using var dir = new TempDirectory();
+        var file = dir.Write("s.json", bytes);
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", file, "--report", dir.File("r.json"));
+        Assert.Equal(2, exit);
+        var line = CorpusAssert.OneLine(stderr, stdout);
+        Assert.StartsWith(file + ": $: is not UTF-8 text: " + shown, line, StringComparison.Ordinal);
+        Assert.EndsWith("[DRILL_FILE_NOT_UTF8]", line, StringComparison.Ordinal);
+        Assert.Equal(["s.json"], dir.Files());
+    }
+
+    [Fact]
+    public async Task Quote_reads_one_byte_order_mark_not_two()
+    {
+        using var dir = new TempDirectory();
+        var bom = new byte[] { 0xEF, 0xBB, 0xBF };
+        var one = dir.Write("one.json", [.. bom, .. System.Text.Encoding.UTF8.GetBytes(OnePlan)]);
+        var two = dir.Write("two.json", [.. bom, .. bom, .. System.Text.Encoding.UTF8.GetBytes(OnePlan)]);
+        Assert.Equal(0, (await DrillCli.RunAsync("quote", "--plans", one, "--plan", "p", "--minutes", "10")).Exit);
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", two, "--plan", "p", "--minutes", "10");
+        Assert.Equal(2, exit);
+        Assert.EndsWith("[BILLING_GBFS_MALFORMED_JSON]", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Oversized_input_files_are_refused_before_they_are_read()
+    {
+        using var dir = new TempDirectory();
+        var plans = dir.File("plans.json");
+        using (var stream = File.Create(plans))
+        {
+            stream.SetLength(3L * 1024 * 1024 * 1024); // sparse: 3 GiB of nothing, which File.ReadAllText tried to read whole
+        }
+
+        var scenario = dir.File("scenario.json");
+        using (var stream = File.Create(scenario))
+        {
+            stream.SetLength(ScenarioReader.MaxFileBytes + 1);
+        }
+
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", plans, "--plan", "p", "--minutes", "10");
+        Assert.Equal(2, exit);
+        Assert.Equal($"{plans}: $: the file has 3221225472 bytes, more than the limit of 16777219 [BILLING_GBFS_DOCUMENT_TOO_LARGE]", CorpusAssert.OneLine(stderr, stdout));
+
+        (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", scenario);
+        Assert.Equal(2, exit);
+        Assert.Equal($"{scenario}: $: the file has 268435457 bytes, more than the limit of 268435456 [DRILL_FILE_TOO_LARGE]", CorpusAssert.OneLine(stderr, stdout));
+
+        if (File.Exists("/dev/zero"))
+        {
+            (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", "/dev/zero", "--plan", "p", "--minutes", "10");
+            Assert.Equal(2, exit);
+            Assert.Equal("/dev/zero: $: the file has more than 16777219 bytes, the limit [BILLING_GBFS_DOCUMENT_TOO_LARGE]", CorpusAssert.OneLine(stderr, stdout));
+        }
+    }
+
+    [Fact]
+    public async Task Input_files_that_are_missing_or_directories_say_so()
+    {
+        using var dir = new TempDirectory();
+        var missing = dir.File("missing.json");
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", missing, "--plan", "p", "--minutes", "10");
+        Assert.Equal((2, $"{missing}: --plans: no such file [DRILL_FILE_NOT_FOUND]"), (exit, CorpusAssert.OneLine(stderr, stdout)));
+        (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", dir.Path);
+        Assert.Equal((2, $"{dir.Path}: FILE: is a directory, not a file [DRILL_FILE_IS_DIRECTORY]"), (exit, CorpusAssert.OneLine(stderr, stdout)));
+    }
 }
