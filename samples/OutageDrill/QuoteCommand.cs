@@ -74,7 +74,17 @@ internal static class QuoteCommand
 
         // Exact: minutes * 60 seconds in nanoseconds, truncated below a nanosecond only.
         var nanos = decimal.Truncate(minutes * 60_000_000_000m);
-        var quote = FareCalculator.Quote(plan, Duration.FromNanoseconds((long)nanos), km, rounding);
+        FareQuote quote;
+        try
+        {
+            quote = FareCalculator.Quote(plan, Duration.FromNanoseconds((long)nanos), km, rounding);
+        }
+        catch (OverflowException)
+        {
+            // Money arithmetic is checked: a fare (or a line of it) past 64-bit minor units throws rather than wraps.
+            return Program.Fail(stderr, file, "--plan", "DRILL_FARE_TOO_LARGE", $"the fare of plan '{planId}' for {minutesText} minutes and {kmText} km does not fit in 64-bit minor units of {plan.Currency.Code}");
+        }
+
         stdout.WriteLine(ToJson(quote));
         return 0;
     }

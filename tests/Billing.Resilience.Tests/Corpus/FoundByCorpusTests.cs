@@ -300,4 +300,19 @@ public class FoundByCorpusTests
         (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", dir.Path);
         Assert.Equal((2, $"{dir.Path}: FILE: is a directory, not a file [DRILL_FILE_IS_DIRECTORY]"), (exit, CorpusAssert.OneLine(stderr, stdout)));
     }
+
+    [Theory]
+    [InlineData("per_min_pricing", "5256000", "0")]
+    [InlineData("per_km_pricing", "0", "1000000")]
+    public async Task Quote_of_a_fare_beyond_64_bit_minor_units_is_an_error_not_an_OverflowException(string segments, string minutes, string km)
+    {
+        using var dir = new TempDirectory();
+        var rates = string.Join(",", Enumerable.Repeat("{\"start\":0,\"rate\":1000000000,\"interval\":1}", 100));
+        var file = dir.Write("plans.json", $"[{{\"plan_id\":\"p\",\"currency\":\"USD\",\"price\":1,\"{segments}\":[{rates}]}}]");
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("quote", "--plans", file, "--plan", "p", "--minutes", minutes, "--km", km);
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            $"{file}: --plan: the fare of plan 'p' for {minutes} minutes and {km} km does not fit in 64-bit minor units of USD [DRILL_FARE_TOO_LARGE]",
+            CorpusAssert.OneLine(stderr, stdout));
+    }
 }
