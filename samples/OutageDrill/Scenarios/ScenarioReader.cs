@@ -33,6 +33,7 @@ internal sealed class ScenarioReader
     private static readonly Instant Earliest = Instant.FromUtc(2000, 1, 1, 0, 0);
     private static readonly Instant Latest = Instant.FromUtc(2100, 1, 1, 0, 0);
     private readonly List<ValidationError> errors = [];
+    private readonly Dictionary<string, string> rentalPaths = new(StringComparer.Ordinal);
 
     private ScenarioReader()
     {
@@ -270,6 +271,12 @@ internal sealed class ScenarioReader
             return null;
         }
 
+        CheckFaresFit(plans, outages, rentals, runUntil.Value);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
         return new Scenario(name, plans, policy, outages, rentals, faults, runUntil.Value);
     }
 
@@ -362,6 +369,65 @@ internal sealed class ScenarioReader
         }
 
         return policy;
+    }
+
+    /// <summary>
+    /// Money is counted in 64-bit minor units, with checked arithmetic: a plan's rates (up to 1e9 a minute, 100
+    /// segments) over a long enough rental would overflow the drill's statements and totals, and throw. Every
+    /// rental's fare is bounded here (its billable and naive time end by the last instant the scenario names), and
+    /// a scenario whose fares could pass a quarter of the range, alone or summed per currency, is refused.
+    /// </summary>
+    private void CheckFaresFit(IReadOnlyList<PricingPlan> plans, IReadOnlyList<ScenarioOutage> outages, IReadOnlyList<ScenarioRental> rentals, OffsetDateTime runUntil)
+    {
+        const decimal Limit = long.MaxValue / 4;
+        var lastInstant = outages.Select(o => o.To?.ToInstant() ?? Instant.MinValue)
+            .Concat(rentals.SelectMany(r => r.EndSignals.Select(s => s.At.ToInstant())))
+            .Append(runUntil.ToInstant())
+            .Max();
+        var plansById = plans.ToDictionary(p => p.PlanId, StringComparer.Ordinal);
+        var sums = new Dictionary<CurrencyCode, decimal>();
+        foreach (var rental in rentals)
+        {
+            var plan = plansById[rental.PlanId];
+            var minutes = (decimal)(lastInstant - rental.StartedAt.ToInstant()).TotalMinutes;
+            var km = rental.Distance.Sum(d => d.Kilometres);
+            var minor = FareBound(plan, Math.Ceiling(Math.Max(minutes, 0)), km) * plan.Currency.MinorUnitsPerMajor;
+            if (minor > Limit)
+            {
+                Error(rentalPaths[rental.Id], "DRILL_FARE_TOO_LARGE", string.Create(CultureInfo.InvariantCulture, $"on plan '{plan.PlanId}', over up to {Math.Ceiling(minutes)} minutes and {km} km, the fare could reach {decimal.Round(minor / plan.Currency.MinorUnitsPerMajor, 0)} {plan.Currency.Code}: more than 64-bit minor units hold with room to sum"));
+                continue;
+            }
+
+            sums[plan.Currency] = sums.GetValueOrDefault(plan.Currency) + minor;
+        }
+
+        foreach (var (currency, sum) in sums.Where(s => s.Value > Limit))
+        {
+            Error("rentals", "DRILL_FARE_TOO_LARGE", string.Create(CultureInfo.InvariantCulture, $"together, the rentals in {currency.Code} could be charged {decimal.Round(sum / currency.MinorUnitsPerMajor, 0)} {currency.Code}: more than 64-bit minor units hold with room to sum"));
+        }
+    }
+
+    /// <summary>The most a fare can be in absolute value after <paramref name="minutes"/> and <paramref name="km"/>, cap or no cap (a cap only lowers it).</summary>
+    private static decimal FareBound(PricingPlan plan, decimal minutes, decimal km)
+    {
+        var bound = plan.Price;
+        foreach (var segment in plan.PerMinutePricing)
+        {
+            bound += Math.Abs(segment.Rate) * Units(segment, minutes);
+        }
+
+        foreach (var segment in plan.PerKmPricing)
+        {
+            bound += Math.Abs(segment.Rate) * Units(segment, km);
+        }
+
+        return bound;
+
+        static decimal Units(PricingSegment segment, decimal x)
+        {
+            var upTo = segment.End is { } end ? Math.Min(x, end) : x;
+            return upTo <= segment.Start ? 0 : segment.Interval == 0 ? 1 : Math.Ceiling((upTo - segment.Start) / segment.Interval);
+        }
     }
 
     private List<ScenarioOutage> ReadOutages(JsonElement root, OffsetDateTime? runUntil)
@@ -582,6 +648,7 @@ internal sealed class ScenarioReader
             if (id is not null && rider is not null && planId is not null && startedAt is { } started)
             {
                 result.Add(new ScenarioRental(id, rider, planId, started, signals, distance));
+                rentalPaths[id] = path;
             }
         }
 

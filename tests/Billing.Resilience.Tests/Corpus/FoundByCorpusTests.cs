@@ -315,4 +315,42 @@ public class FoundByCorpusTests
             $"{file}: --plan: the fare of plan 'p' for {minutes} minutes and {km} km does not fit in 64-bit minor units of USD [DRILL_FARE_TOO_LARGE]",
             CorpusAssert.OneLine(stderr, stdout));
     }
+
+    private static string Expensive(int segments, int rentals, string runUntil)
+    {
+        var rates = string.Join(",", Enumerable.Repeat("{\"start\":0,\"rate\":1000000000,\"interval\":1}", segments));
+        var list = string.Join(",", Enumerable.Range(0, rentals).Select(i => $"{{\"id\":\"r-{i}\",\"riderId\":\"u\",\"planId\":\"p\",\"startedAt\":\"2022-01-01T00:00:00Z\"}}"));
+        return $"{{\"scenario\":\"expensive\",\"pricingPlans\":[{{\"plan_id\":\"p\",\"currency\":\"USD\",\"price\":1,\"per_min_pricing\":[{rates}]}}],\"rentals\":[{list}],\"runUntil\":\"{runUntil}\"}}";
+    }
+
+    [Fact]
+    public async Task Scenario_whose_fares_could_pass_64_bit_minor_units_is_refused_instead_of_overflowing_in_the_drill()
+    {
+        var (scenario, errors) = ScenarioReader.Read(Expensive(segments: 100, rentals: 1, runUntil: "2099-01-01T00:00:00Z"));
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal(("rentals[0]", "DRILL_FARE_TOO_LARGE"), (error.Path, error.Code));
+        Assert.Contains("on plan 'p', over up to 40498560 minutes and 0 km", error.Message, StringComparison.Ordinal);
+
+        // Each rental fits, their sum does not: the report's totals would overflow.
+        (scenario, errors) = ScenarioReader.Read(Expensive(segments: 1, rentals: 300, runUntil: "2022-03-12T00:00:00Z"));
+        Assert.Null(scenario);
+        error = Assert.Single(errors);
+        Assert.Equal(("rentals", "DRILL_FARE_TOO_LARGE"), (error.Path, error.Code));
+
+        // Before: OverflowException out of the drill, from the statement of rental r-0.
+        using var dir = new TempDirectory();
+        var (exit, stdout, stderr) = await DrillCli.RunAsync("simulate", dir.Write("s.json", Expensive(100, 1, "2099-01-01T00:00:00Z")), "--report", dir.File("r.json"));
+        Assert.Equal(2, exit);
+        Assert.EndsWith("[DRILL_FARE_TOO_LARGE]", CorpusAssert.OneLine(stderr, stdout), StringComparison.Ordinal);
+        Assert.Equal(["s.json"], dir.Files());
+    }
+
+    [Fact]
+    public void Scenario_with_large_but_representable_fares_is_still_accepted()
+    {
+        var (scenario, errors) = ScenarioReader.Read(Expensive(segments: 1, rentals: 1, runUntil: "2022-03-12T00:00:00Z"));
+        Assert.Empty(errors);
+        Assert.Single(scenario!.Rentals);
+    }
 }
