@@ -1,4 +1,7 @@
+using Billing.Resilience.Journal;
 using Billing.Resilience.Pricing;
+using Billing.Resilience.Rentals;
+using Billing.Resilience.Tests.Support;
 using OutageDrill.Scenarios;
 
 namespace Billing.Resilience.Tests.Corpus;
@@ -352,5 +355,22 @@ public class FoundByCorpusTests
         var (scenario, errors) = ScenarioReader.Read(Expensive(segments: 1, rentals: 1, runUntil: "2022-03-12T00:00:00Z"));
         Assert.Empty(errors);
         Assert.Single(scenario!.Rentals);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    public async Task StartRental_with_an_empty_plan_id_has_the_stable_code_not_FluentValidations_NotEmptyValidator(string? planId)
+    {
+        var journal = new InMemoryJournal();
+        using var engine = await TestEngine.CreateAsync(journal: journal);
+        var before = journal.Count;
+        var result = await engine.Rentals.StartAsync(new StartRental("r-1", "u-1", planId!, "session"));
+        Assert.Equal(StartRefusal.InvalidCommand, result.Refusal);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("planId", "BILLING_PLAN_ID_INVALID"), (error.Path, error.Code));
+        Assert.Contains($"'{planId}'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(before, journal.Count);
     }
 }
