@@ -39,6 +39,8 @@ public sealed class StartRentalValidator : AbstractValidator<StartRental>
         RuleFor(c => c.PlanId).Must(id => !string.IsNullOrWhiteSpace(id) && id.Length <= MaxPlanIdLength).WithErrorCode("BILLING_PLAN_ID_INVALID")
             .WithMessage(c => $"'{c.PlanId}' is not a valid plan id (1 to {MaxPlanIdLength} characters, not blank).");
         RuleFor(c => c.Credential).MaximumLength(8_192).WithErrorCode("BILLING_CREDENTIAL_TOO_LONG");
+        RuleFor(c => c.Credential).Must(t => t is null || !ReportEndSignalValidator.LooksLikeCardNumber(t)).WithErrorCode("BILLING_CREDENTIAL_LOOKS_LIKE_CARD")
+            .WithMessage("The credential looks like a card number; never send card data where a session token belongs.");
     }
 }
 

@@ -373,4 +373,20 @@ public class FoundByCorpusTests
         Assert.Contains($"'{planId}'", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, journal.Count);
     }
+
+    [Theory]
+    [InlineData("4111111111111111")]
+    [InlineData("4111 1111 1111 1111")]
+    [InlineData("3782-822463-10005")]
+    public async Task StartRental_refuses_a_card_number_where_the_session_token_belongs_instead_of_passing_it_to_the_identity_provider(string card)
+    {
+        var journal = new InMemoryJournal();
+        using var engine = await TestEngine.CreateAsync(journal: journal);
+        var result = await engine.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard", card));
+        Assert.Equal(StartRefusal.InvalidCommand, result.Refusal);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(("credential", "BILLING_CREDENTIAL_LOOKS_LIKE_CARD"), (error.Path, error.Code));
+        Assert.DoesNotContain("1111", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, journal.Count);
+    }
 }
