@@ -746,7 +746,7 @@ internal sealed class ScenarioReader
 
     private OffsetDateTime? Time(JsonElement value, string path)
     {
-        if (value.ValueKind != JsonValueKind.String || Rfc3339.Parse(value.GetString()!) is not { Success: true } parsed)
+        if (value.ValueKind != JsonValueKind.String || ParseRfc3339(value.GetString()!) is not { Success: true } parsed)
         {
             Error(path, "DRILL_TIME_INVALID", $"not a valid RFC 3339 time: {Show(value)}");
             return null;
@@ -760,6 +760,22 @@ internal sealed class ScenarioReader
         }
 
         return parsed.Value;
+    }
+
+    /// <summary>
+    /// Parses an RFC 3339 time. NodaTime throws, rather than failing the parse, for an offset of 18 to 23 hours
+    /// ("+19:00"): the pattern takes two-digit hours, the offset type only up to 18.
+    /// </summary>
+    private static ParseResult<OffsetDateTime>? ParseRfc3339(string text)
+    {
+        try
+        {
+            return Rfc3339.Parse(text);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     private long? Integer(JsonElement parent, string property, string path, long min, long max)

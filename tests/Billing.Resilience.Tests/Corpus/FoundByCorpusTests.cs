@@ -389,4 +389,20 @@ public class FoundByCorpusTests
         Assert.DoesNotContain("1111", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, journal.Count);
     }
+
+    [Theory]
+    [InlineData("+19:00")]
+    [InlineData("-23:59")]
+    [InlineData("+18:01")]
+    public void Scenario_time_with_an_offset_beyond_18_hours_is_an_error_not_an_ArgumentOutOfRangeException(string offset)
+    {
+        // Found by the fuzz run (BILLING_FUZZ_SEED=20221015 BILLING_FUZZ_CASE=99951): NodaTime's pattern throws for it.
+        var json = Seed.Replace("\"at\": \"2022-10-15T13:30:00+09:00\"", $"\"at\": \"2022-10-15T13:30:00{offset}\"", StringComparison.Ordinal);
+        Assert.NotEqual(Seed, json);
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Null(scenario);
+        var error = Assert.Single(errors);
+        Assert.Equal(("rentals[2].endSignals[0].at", "DRILL_TIME_INVALID"), (error.Path, error.Code));
+        Assert.Contains(offset, error.Message, StringComparison.Ordinal);
+    }
 }
