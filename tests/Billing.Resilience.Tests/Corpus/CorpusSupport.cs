@@ -81,12 +81,8 @@ internal sealed class TempDirectory : IDisposable
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
-    public string Write(string name, string text)
-    {
-        var file = File(name);
-        System.IO.File.WriteAllText(file, text);
-        return file;
-    }
+    /// <summary>Writes the text as UTF-8 without a byte order mark; what UTF-8 cannot hold (a lone surrogate) becomes U+FFFD.</summary>
+    public string Write(string name, string text) => Write(name, System.Text.Encoding.UTF8.GetBytes(text));
 
     public string Write(string name, byte[] bytes)
     {

@@ -91,6 +91,8 @@ public class ScenarioCorpus
         Set("run-until/february-30", "runUntil", "\"2022-02-30T00:00:00Z\"", "DRILL_TIME_INVALID", "2022-02-30"),
         Set("run-until/leap-second", "runUntil", "\"2016-12-31T23:59:60Z\"", "DRILL_TIME_INVALID", "23:59:60"),
         Set("run-until/offset-25h", "runUntil", "\"2022-10-20T00:00:00+25:00\"", "DRILL_TIME_INVALID", "+25:00"),
+        Set("run-until/offset-19h", "runUntil", "\"2022-10-20T00:00:00+19:00\"", "DRILL_TIME_INVALID", "+19:00"),
+        Set("run-until/offset-minus-23h", "runUntil", "\"2022-10-20T00:00:00-23:59\"", "DRILL_TIME_INVALID", "-23:59"),
         Set("run-until/trailing-space", "runUntil", "\"2022-10-20T00:00:00+09:00 \"", "DRILL_TIME_INVALID", "+09:00 \""),
         Set("run-until/unix-seconds", "runUntil", "1666191600", "DRILL_TIME_INVALID", "1666191600"),
         Set("run-until/null", "runUntil", "null", "DRILL_TIME_INVALID", "null"),
