@@ -160,6 +160,7 @@ public class ScenarioCorpus
         Set("outages/object", "outages", "{}", "DRILL_WRONG_TYPE", "an object"),
         Set("outages/item-number", O, "5", "DRILL_WRONG_TYPE", "a number"),
         Set("outages/item-array", O, "[]", "DRILL_WRONG_TYPE", "an array"),
+        Set("outages/item-empty", O, "{}", "DRILL_REQUIRED", "required", O + ".dependency"),
         Remove("outages/dependency-missing", O + ".dependency", "DRILL_REQUIRED", "required"),
         Set("outages/dependency-unknown", O + ".dependency", "\"power\"", "DRILL_DEPENDENCY_UNKNOWN", "\"power\""),
         Set("outages/dependency-capitalized", O + ".dependency", "\"Payment\"", "DRILL_DEPENDENCY_UNKNOWN", "\"Payment\""),
@@ -218,6 +219,7 @@ public class ScenarioCorpus
         Set("signals/string", R + ".endSignals", "\"15:40\"", "DRILL_WRONG_TYPE", "a string"),
         Set("signals/object", R + ".endSignals", "{}", "DRILL_WRONG_TYPE", "an object"),
         Set("signals/item-number", S, "1", "DRILL_WRONG_TYPE", "a number"),
+        Set("signals/item-empty", S, "{}", "DRILL_REQUIRED", "required", S + ".at"),
         Set("signals/too-many", R + ".endSignals", () => "[" + string.Join(",", Enumerable.Repeat(JsonPaths.Get(Valid, S), 65)) + "]", "DRILL_TOO_MANY", "65"),
         Remove("signals/at-missing", S + ".at", "DRILL_REQUIRED", "required"),
         Set("signals/at-words", S + ".at", "\"when parked\"", "DRILL_TIME_INVALID", "\"when parked\""),
@@ -257,6 +259,7 @@ public class ScenarioCorpus
         // faults.
         Set("faults/string", "faults", "\"lostResponse\"", "DRILL_WRONG_TYPE", "a string"),
         Set("faults/item-number", F, "1", "DRILL_WRONG_TYPE", "a number"),
+        Set("faults/item-empty", F, "{}", "DRILL_REQUIRED", "required", F + ".rentalId"),
         Set("faults/rental-unknown", F + ".rentalId", "\"r-9\"", "DRILL_FAULT_RENTAL_UNKNOWN", "'r-9'"),
         Remove("faults/rental-missing", F + ".rentalId", "DRILL_REQUIRED", "required"),
         Set("faults/operation-unknown", F + ".operation", "\"steal\"", "DRILL_FAULT_OPERATION_UNKNOWN", "\"steal\""),
