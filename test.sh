@@ -5,9 +5,20 @@ set -euo pipefail
 cd "$(dirname "$0")"
 configuration="${CONFIGURATION:-Release}"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+postgres_env=""
+cleanup() {
+  rm -f "$log"
+  if [ -n "$postgres_env" ]; then ./eng/postgres.sh stop || true; fi
+}
+trap cleanup EXIT
 
 dotnet build Billing.Resilience.sln -c "$configuration" -nologo
+# The PostgreSQL journal's tests need a server: a throwaway one (installed if missing, deleted on exit), unless
+# BILLING_TEST_POSTGRES already points at one. See eng/postgres.sh.
+if [ -z "${BILLING_TEST_POSTGRES:-}" ]; then
+  postgres_env="$(./eng/postgres.sh start)"
+  eval "$postgres_env"
+fi
 status=0
 dotnet test Billing.Resilience.sln -c "$configuration" --no-build -nologo 2>&1 | tee "$log" || status=$?
 

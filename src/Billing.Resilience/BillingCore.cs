@@ -35,6 +35,16 @@ internal sealed class BillingCore
 
     public required SettlementQueue Queue { get; init; }
 
+    public HoldWatch Holds { get; } = new();
+
+    public required Telemetry.BillingMetrics Metrics { get; init; }
+
+    /// <summary>Leases, when several instances share the journal; null for a single instance.</summary>
+    public ISettlementClaims? Claims { get; init; }
+
+    /// <summary>This instance's name in leases.</summary>
+    public string InstanceId { get; init; } = "single";
+
     public required ILoggerFactory LoggerFactory { get; init; }
 
     public PricingPlan PlanOf(RentalState state)

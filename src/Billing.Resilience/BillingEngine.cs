@@ -38,8 +38,5 @@ public sealed class BillingEngine : IDisposable
     internal BillingCore Core { get; }
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        // Nothing to release today; kept so that hosts can dispose the engine when stores or timers join it.
-    }
+    public void Dispose() => Core.Metrics.Dispose();
 }

@@ -26,6 +26,9 @@ public sealed class BillingEngineBuilder
     private IIdentityProvider? identity;
     private ILoggerFactory loggerFactory = NullLoggerFactory.Instance;
     private TimeProvider? timeProvider;
+    private System.Diagnostics.Metrics.IMeterFactory? meterFactory;
+    private ISettlementClaims? claims;
+    private string? instanceId;
 
     /// <summary>Gets the metering options (freeze policy, grace, skew tolerance, rounding).</summary>
     public MeteringOptions Metering { get; } = new();
@@ -79,6 +82,27 @@ public sealed class BillingEngineBuilder
     public BillingEngineBuilder UseLoggerFactory(ILoggerFactory value)
     {
         loggerFactory = Preconditions.CheckNotNull(value);
+        return this;
+    }
+
+    /// <summary>
+    /// Declares that several application instances share the journal, and coordinates them through leases: each
+    /// instance settles a rental only while it holds its lease, reads other instances' work from the journal, and
+    /// keeps no rental state in a cache. Required with a shared PostgreSQL journal.
+    /// </summary>
+    /// <param name="value">The leases (the PostgreSQL package provides them).</param>
+    /// <param name="instance">This instance's name in leases; by default a new GUID.</param>
+    public BillingEngineBuilder UseSettlementClaims(ISettlementClaims value, string? instance = null)
+    {
+        claims = Preconditions.CheckNotNull(value);
+        instanceId = instance;
+        return this;
+    }
+
+    /// <summary>Creates the library's meter (<c>Billing.Resilience</c>) from the host's meter factory; without one the engine creates its own meter.</summary>
+    public BillingEngineBuilder UseMeterFactory(System.Diagnostics.Metrics.IMeterFactory value)
+    {
+        meterFactory = Preconditions.CheckNotNull(value);
         return this;
     }
 
@@ -142,7 +166,7 @@ public sealed class BillingEngineBuilder
         }
 
         var time = timeProvider ?? new ClockTimeProvider(clock!);
-        var health = new DependencyHealth(journal!, clock!, loggerFactory.CreateLogger<DependencyHealth>());
+        var health = new DependencyHealth(journal!, clock!, loggerFactory.CreateLogger<DependencyHealth>()) { Shared = claims is not null };
         await health.LoadAsync(cancellationToken).ConfigureAwait(false);
 
         var registry = new PaymentGateways();
@@ -160,7 +184,8 @@ public sealed class BillingEngineBuilder
             }
         }
 
-        var repository = new RentalRepository(journal!);
+        var repository = new RentalRepository(journal!, claims is null ? 100_000 : 0);
+        var metrics = new Telemetry.BillingMetrics(meterFactory);
         var core = new BillingCore
         {
             Clock = clock!,
@@ -170,14 +195,29 @@ public sealed class BillingEngineBuilder
             Tokens = new RentalTokens(RentalTokens, clock!),
             Identity = new ResilientIdentityProvider(identity!, IdentityPipeline(time, health)),
             Gateways = registry,
-            Payments = new PaymentProcessor(registry, repository, clock!, loggerFactory.CreateLogger<PaymentProcessor>()),
+            Payments = new PaymentProcessor(registry, repository, clock!, loggerFactory.CreateLogger<PaymentProcessor>(), metrics),
             Metering = Metering,
             PaymentOptions = Payments,
             ReconcilerOptions = Reconciler,
             Queue = new SettlementQueue(),
             LoggerFactory = loggerFactory,
+            Metrics = metrics,
+            Claims = claims,
+            InstanceId = instanceId ?? Guid.NewGuid().ToString("N"),
         };
         var engine = new BillingEngine(core, journal!);
+        var metering = Metering;
+        core.Metrics.Observe(
+            () => core.Queue.Count,
+            () => metering.FreezeOn.Any(d => health.CurrentOutage(d) is { } o && o.From + metering.FreezeGrace <= clock!.GetCurrentInstant()) ? (int)Math.Min(int.MaxValue, core.Metrics.Open) : 0,
+            () => Enum.GetValues<Dependency>().Where(health.IsDown).ToArray());
+        health.Changed += outage =>
+        {
+            if (outage.To is { } to)
+            {
+                core.Metrics.OutageEnded(outage.Dependency, (to - outage.From).TotalSeconds);
+            }
+        };
         await engine.Reconciler.RecoverAsync(cancellationToken).ConfigureAwait(false);
         return engine;
     }
@@ -203,7 +243,7 @@ public sealed class BillingEngineBuilder
             // The payment dependency is down when no gateway can take money; any closed circuit brings it back.
             if (allOpen)
             {
-                await health.ReportDownAsync(Dependency.Payment, "circuit open on every payment gateway").ConfigureAwait(false);
+                await health.ReportDownAsync(Dependency.Payment, DependencyHealth.CircuitReasonPrefix + " on every payment gateway").ConfigureAwait(false);
             }
             else if (!isOpen)
             {
@@ -220,7 +260,7 @@ public sealed class BillingEngineBuilder
                 MinimumThroughput = 10,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = TimeSpan.FromSeconds(30),
-                OnOpened = async _ => await health.ReportDownAsync(Dependency.Identity, "circuit open on the identity provider").ConfigureAwait(false),
+                OnOpened = async _ => await health.ReportDownAsync(Dependency.Identity, DependencyHealth.CircuitReasonPrefix + " on the identity provider").ConfigureAwait(false),
                 OnClosed = async _ => await health.ReportUpAsync(Dependency.Identity).ConfigureAwait(false),
             })
             .AddTimeout(TimeSpan.FromSeconds(5))

@@ -22,6 +22,7 @@ public sealed partial class DependencyHealth
     private readonly ILogger logger;
     private readonly SemaphoreSlim gate = new(1, 1);
     private List<Outage> outages = [];
+    private Dictionary<string, string?> reasons = new(StringComparer.Ordinal);
     private long version;
 
     /// <summary>Creates the monitor. Call <see cref="LoadAsync"/> before use to read the outage log.</summary>
@@ -31,6 +32,9 @@ public sealed partial class DependencyHealth
         this.clock = Preconditions.CheckNotNull(clock);
         this.logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Gets or sets a value indicating whether other instances write to the same outage log: then every transition reads the log first.</summary>
+    internal bool Shared { get; set; }
 
     /// <summary>Raised after a dependency went down or came back (the outage as recorded).</summary>
     public event Action<Outage>? Changed;
@@ -55,6 +59,24 @@ public sealed partial class DependencyHealth
 
         return null;
     }
+
+    /// <summary>The reason recorded when an outage began (a probe, a circuit breaker, an operator), if any.</summary>
+    public string? ReasonOf(Outage outage)
+    {
+        ArgumentNullException.ThrowIfNull(outage);
+        return Volatile.Read(ref reasons).GetValueOrDefault(outage.OutageId);
+    }
+
+    /// <summary>
+    /// Whether calls to a down dependency should be refused without trying: true for outages reported by a probe or
+    /// an operator; false for outages a circuit breaker reported, whose breaker itself refuses calls while open and
+    /// lets a trial call through when half-open (that trial is how such an outage ends without a probe).
+    /// </summary>
+    internal bool RefusesCalls(Dependency dependency)
+        => CurrentOutage(dependency) is { } outage && !(ReasonOf(outage)?.StartsWith(CircuitReasonPrefix, StringComparison.Ordinal) ?? false);
+
+    /// <summary>The reason prefix of outages reported by circuit breakers.</summary>
+    internal const string CircuitReasonPrefix = "circuit open";
 
     /// <summary>Reads the outage log from the journal.</summary>
     public async Task LoadAsync(CancellationToken cancellationToken = default)
@@ -116,6 +138,12 @@ public sealed partial class DependencyHealth
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (Shared)
+            {
+                // Another instance may have recorded a transition this one has not read yet.
+                await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             for (var attempt = 0; ; attempt++)
             {
                 var current = CurrentOutage(dependency);
@@ -164,6 +192,7 @@ public sealed partial class DependencyHealth
     {
         var events = await journal.ReadStreamAsync(StreamId, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref outages, []);
+        Volatile.Write(ref reasons, new Dictionary<string, string?>(StringComparer.Ordinal));
         foreach (var recorded in events)
         {
             Apply(EventSerializer.Deserialize(recorded));
@@ -179,6 +208,7 @@ public sealed partial class DependencyHealth
         {
             case OutageBegan e:
                 list.Add(new Outage(e.OutageId, e.Dependency, e.At, null));
+                Volatile.Write(ref reasons, new Dictionary<string, string?>(reasons, StringComparer.Ordinal) { [e.OutageId] = e.Reason });
                 break;
             case OutageEnded e:
                 var index = list.FindLastIndex(o => o.OutageId == e.OutageId);

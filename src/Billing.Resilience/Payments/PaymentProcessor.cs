@@ -11,7 +11,7 @@ namespace Billing.Resilience.Payments;
 /// journaled before the first call, the outcome after it. An unknown outcome is resolved (look-up, then a retry with
 /// the same key) before anything else happens to the rental.
 /// </summary>
-internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalRepository rentals, IClock clock, ILogger logger)
+internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalRepository rentals, IClock clock, ILogger logger, Telemetry.BillingMetrics metrics)
 {
     /// <summary>Journals and sends a new operation; returns the rental's state after its outcome was journaled.</summary>
     public async Task<RentalState> ExecuteAsync(RentalState state, PaymentOperationKind kind, Money amount, PaymentGateways.Entry gateway, string? reference, CancellationToken cancellationToken, Func<bool>? permit = null)
@@ -79,6 +79,8 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
     private async Task<PaymentResult> CallAsync(PaymentGateways.Entry gateway, PaymentRequest request, CancellationToken cancellationToken)
     {
         var attempts = new AttemptLog();
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.gateway." + request.Kind.ToString().ToLowerInvariant());
+        activity?.SetTag("billing.gateway", gateway.Gateway.Name);
         try
         {
             var result = await gateway.Pipeline.ExecuteAsync(
@@ -110,6 +112,7 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
             }
 
             LogOutcome(logger, request.Kind, request.Key.Value, result.Outcome, result.Reason);
+            metrics.GatewayOperation(request.Kind, result.Outcome);
             return result;
         }
         catch (BrokenCircuitException)
@@ -122,6 +125,7 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
         {
             // A timeout or transport error after the request may have left: nobody knows whether it was applied.
             LogOutcome(logger, request.Kind, request.Key.Value, PaymentOutcome.Unknown, ex.GetType().Name);
+            metrics.GatewayOperation(request.Kind, PaymentOutcome.Unknown);
             return PaymentResult.Unknown(ex.GetType().Name);
         }
     }

@@ -15,7 +15,8 @@ namespace Billing.Resilience.Reconciliation;
 /// <param name="Deferred">Rentals left for a later run (budget spent, failure or unknown outcome, payment backend down).</param>
 /// <param name="Declined">Rentals whose charge was declined: debt to collect, shown in their statements.</param>
 /// <param name="StillPending">Rentals still queued after the run.</param>
-public sealed record ReconciliationRun(Instant StartedAt, int Examined, int Settled, int GatewayCalls, int Deferred, int Declined, int StillPending);
+/// <param name="HoldsExpiringSoon">Holds of unsettled rentals found to expire within <see cref="PaymentOptions.HoldExpiryWarning"/> (each is warned about once).</param>
+public sealed record ReconciliationRun(Instant StartedAt, int Examined, int Settled, int GatewayCalls, int Deferred, int Declined, int StillPending, int HoldsExpiringSoon);
 
 /// <summary>
 /// Settles every rental whose end is known and whose money does not match its charge: resolves unknown outcomes,
@@ -31,6 +32,7 @@ public sealed partial class Reconciler
     private readonly Random jitter;
     private readonly ILogger logger;
     private readonly object jitterGate = new();
+    private long checkpoint;
 
     internal Reconciler(BillingCore core)
     {
@@ -56,36 +58,24 @@ public sealed partial class Reconciler
     /// <summary>Reads the whole journal and queues every rental that is not settled (call once at start; a crash loses nothing).</summary>
     public async Task<int> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        var streams = new HashSet<string>(StringComparer.Ordinal);
-        long position = 0;
-        while (true)
-        {
-            var batch = await core.Rentals.Journal.ReadAllAsync(position, 10_000, cancellationToken).ConfigureAwait(false);
-            if (batch.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var e in batch)
-            {
-                if (e.StreamId.StartsWith("rental-", StringComparison.Ordinal))
-                {
-                    streams.Add(e.StreamId);
-                }
-            }
-
-            position = batch[^1].GlobalPosition;
-        }
-
         var now = core.Clock.GetCurrentInstant();
         var queued = 0;
-        foreach (var stream in streams)
+        await foreach (var state in AllRentalsAsync(cancellationToken).ConfigureAwait(false))
         {
-            var rentalId = RentalId.From(stream["rental-".Length..]);
-            var state = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
-            if (state is not null && SettlementPlanner.Next(core.Statement(state, now), state.Payments).Kind != SettlementActionKind.None)
+            var statement = core.Statement(state, now);
+            if (statement.Status == RentalStatus.Open)
             {
-                core.Queue.MarkDue(rentalId, now);
+                core.Metrics.RecoveredOpen();
+            }
+
+            if (statement.Money is { HoldOpen: true, AuthorizedAt: { } authorizedAt })
+            {
+                core.Holds.Track(state.RentalId, authorizedAt + core.PaymentOptions.HoldValidity);
+            }
+
+            if (SettlementPlanner.Next(statement, state.Payments).Kind != SettlementActionKind.None)
+            {
+                core.Queue.MarkDue(state.RentalId, now);
                 queued++;
             }
         }
@@ -93,18 +83,172 @@ public sealed partial class Reconciler
         return queued;
     }
 
+    /// <summary>
+    /// Reports every rental in the journal by currency, and per outage the rentals it froze: settled, pending,
+    /// declined, the amounts, and what a naive system would have charged. Reads the whole journal: run it on demand
+    /// or from a scheduled job, not per request.
+    /// </summary>
+    public async Task<ReconciliationReport> ReportAsync(CancellationToken cancellationToken = default)
+    {
+        var asOf = core.Clock.GetCurrentInstant();
+        var all = new Dictionary<CurrencyCode, Accumulator>();
+        var byOutage = core.Health.Outages.ToDictionary(o => o.OutageId, _ => new Dictionary<CurrencyCode, Accumulator>(), StringComparer.Ordinal);
+        await foreach (var state in AllRentalsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var statement = core.Statement(state, asOf);
+            Add(all, statement);
+            foreach (var outageId in statement.FrozenIntervals.Select(f => f.Outage.OutageId).Distinct(StringComparer.Ordinal))
+            {
+                Add(byOutage[outageId], statement);
+            }
+        }
+
+        return new ReconciliationReport(
+            asOf,
+            all.Values.Select(a => a.ToTotals()).ToArray(),
+            core.Health.Outages.Select(o => new OutageSettlement(o, byOutage[o.OutageId].Values.Select(a => a.ToTotals()).ToArray())).ToArray());
+
+        static void Add(Dictionary<CurrencyCode, Accumulator> groups, RentalStatement statement)
+        {
+            var currency = statement.Charge.Currency;
+            if (!groups.TryGetValue(currency, out var accumulator))
+            {
+                groups[currency] = accumulator = new Accumulator(currency);
+            }
+
+            accumulator.Add(statement);
+        }
+    }
+
+    /// <summary>Several instances: learns from the journal what other instances wrote since the last run.</summary>
+    private async Task CatchUpAsync(Instant now, CancellationToken cancellationToken)
+    {
+        var batch = await core.Rentals.Journal.ReadAllAsync(checkpoint, core.ReconcilerOptions.MaxCatchUpEventsPerRun, cancellationToken).ConfigureAwait(false);
+        var outagesChanged = false;
+        foreach (var e in batch)
+        {
+            if (e.StreamId.StartsWith(RentalStreamPrefix, StringComparison.Ordinal))
+            {
+                core.Queue.MarkDue(RentalId.From(e.StreamId[RentalStreamPrefix.Length..]), now);
+            }
+            else if (e.StreamId == DependencyHealth.StreamId)
+            {
+                outagesChanged = true;
+            }
+        }
+
+        if (outagesChanged)
+        {
+            await core.Health.LoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (batch.Count > 0)
+        {
+            checkpoint = batch[^1].GlobalPosition;
+        }
+    }
+
+    private async IAsyncEnumerable<RentalState> AllRentalsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long position = 0;
+        while (true)
+        {
+            var batch = await core.Rentals.Journal.ReadAllAsync(position, 10_000, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                checkpoint = Math.Max(checkpoint, position);
+                yield break;
+            }
+
+            foreach (var e in batch)
+            {
+                if (e.StreamId.StartsWith(RentalStreamPrefix, StringComparison.Ordinal) && seen.Add(e.StreamId))
+                {
+                    var state = await core.Rentals.LoadAsync(RentalId.From(e.StreamId[RentalStreamPrefix.Length..]), cancellationToken).ConfigureAwait(false);
+                    if (state is not null)
+                    {
+                        yield return state;
+                    }
+                }
+            }
+
+            position = batch[^1].GlobalPosition;
+        }
+    }
+
+    private const string RentalStreamPrefix = "rental-";
+
+    private sealed class Accumulator(CurrencyCode currency)
+    {
+        private int rentals;
+        private int settled;
+        private int pending;
+        private int declined;
+        private int open;
+        private int refused;
+        private Money charge = Money.Zero(currency);
+        private Money naive = Money.Zero(currency);
+        private Money taken = Money.Zero(currency);
+        private Money debt = Money.Zero(currency);
+
+        public void Add(RentalStatement s)
+        {
+            rentals++;
+            switch (s.Status)
+            {
+                case RentalStatus.Settled:
+                    settled++;
+                    break;
+                case RentalStatus.PendingSettlement:
+                    pending++;
+                    if (s.Money.DeclineReason is not null)
+                    {
+                        declined++;
+                        debt += s.Charge - s.Money.Taken;
+                    }
+
+                    break;
+                case RentalStatus.Open:
+                    open++;
+                    break;
+                case RentalStatus.Refused:
+                    refused++;
+                    break;
+            }
+
+            charge += s.Charge;
+            naive += s.NaiveFare.Total;
+            taken += s.Money.Taken;
+        }
+
+        public SettlementTotals ToTotals() => new(currency, rentals, settled, pending, declined, open, refused, charge, naive, taken, debt);
+    }
+
     /// <summary>Settles what is due now, within the call budget; returns what it did.</summary>
     public async Task<ReconciliationRun> RunOnceAsync(CancellationToken cancellationToken = default)
     {
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.reconcile");
         var startedAt = core.Clock.GetCurrentInstant();
+        var expiring = core.Holds.TakeExpiringBefore(startedAt + core.PaymentOptions.HoldExpiryWarning);
+        foreach (var (rentalId, expiresAt) in expiring)
+        {
+            LogHoldExpiring(logger, rentalId.Value, expiresAt, (expiresAt - startedAt).TotalHours);
+        }
+
+        if (core.Claims is not null)
+        {
+            await CatchUpAsync(startedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var due = core.Queue.TakeDue(startedAt, core.ReconcilerOptions.MaxRentalsPerRun);
         var settled = 0;
         var calls = 0;
         var deferred = 0;
         var declined = 0;
-        if (core.Health.IsDown(Dependency.Payment))
+        if (core.Health.RefusesCalls(Dependency.Payment))
         {
-            return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count);
+            return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count, expiring.Count);
         }
 
         bool Permit()
@@ -123,7 +267,7 @@ public sealed partial class Reconciler
             new ParallelOptions { MaxDegreeOfParallelism = core.ReconcilerOptions.MaxConcurrency, CancellationToken = cancellationToken },
             async (rentalId, ct) =>
             {
-                var outcome = await SettleAsync(rentalId, Permit, ct).ConfigureAwait(false);
+                var outcome = await SettleClaimedAsync(rentalId, Permit, ct).ConfigureAwait(false);
                 switch (outcome)
                 {
                     case Outcome.Settled:
@@ -138,7 +282,7 @@ public sealed partial class Reconciler
                 }
             }).ConfigureAwait(false);
 
-        return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count);
+        return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count, expiring.Count);
     }
 
     private enum Outcome
@@ -149,12 +293,38 @@ public sealed partial class Reconciler
         Deferred,
     }
 
+    private async Task<Outcome> SettleClaimedAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
+    {
+        if (core.Claims is not { } claims)
+        {
+            return await SettleAsync(rentalId, permit, cancellationToken).ConfigureAwait(false);
+        }
+
+        var now = core.Clock.GetCurrentInstant();
+        var lease = core.ReconcilerOptions.LeaseDuration;
+        if (!await claims.TryClaimAsync(rentalId, core.InstanceId, now, now + lease, cancellationToken).ConfigureAwait(false))
+        {
+            // Another instance is on it; look again when its lease would have run out.
+            core.Queue.Defer(rentalId, _ => now + lease);
+            return Outcome.Deferred;
+        }
+
+        try
+        {
+            return await SettleAsync(rentalId, permit, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await claims.ReleaseAsync(rentalId, core.InstanceId, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
     private async Task<Outcome> SettleAsync(RentalId rentalId, Func<bool> permit, CancellationToken cancellationToken)
     {
         // Bounded: a rental needs at most a handful of operations (resolve, capture, charge, void, refund).
         for (var step = 0; step < 16; step++)
         {
-            if (core.Health.IsDown(Dependency.Payment))
+            if (core.Health.RefusesCalls(Dependency.Payment))
             {
                 return Outcome.Deferred;
             }
@@ -168,6 +338,11 @@ public sealed partial class Reconciler
 
             var now = core.Clock.GetCurrentInstant();
             var statement = core.Statement(state, now);
+            if (!statement.Money.HoldOpen)
+            {
+                core.Holds.Forget(rentalId);
+            }
+
             var action = SettlementPlanner.Next(statement, state.Payments);
             if (action.Kind == SettlementActionKind.None)
             {
@@ -182,6 +357,12 @@ public sealed partial class Reconciler
                 {
                     LogDebt(logger, rentalId.Value, statement.Charge - statement.Money.Taken, reason);
                     return Outcome.Declined;
+                }
+
+                if (statement.Status == RentalStatus.Settled && step > 0)
+                {
+                    core.Metrics.Settled(statement.End is { } end ? (now - end).TotalSeconds : 0);
+                    return Outcome.Settled;
                 }
 
                 return statement.Status == RentalStatus.Settled ? Outcome.Settled : Outcome.Idle;
@@ -241,6 +422,9 @@ public sealed partial class Reconciler
             return core.Clock.GetCurrentInstant() + Duration.FromTicks((long)(delay.BclCompatibleTicks * fraction));
         });
     }
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Rental {RentalId}: its hold expires at {ExpiresAt} (in {Hours:0.#} h) and the rental is not settled; after that the fare is charged afresh, without the hold")]
+    private static partial void LogHoldExpiring(ILogger logger, string rentalId, Instant expiresAt, double hours);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Rental {RentalId}: charge of {Missing} declined ({Reason}); debt to collect")]
     private static partial void LogDebt(ILogger logger, string rentalId, Money missing, string reason);

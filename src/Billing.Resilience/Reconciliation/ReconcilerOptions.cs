@@ -26,6 +26,14 @@ public sealed class ReconcilerOptions
     /// <value>The default value is 5 minutes.</value>
     public Duration RetryMaxDelay { get; set; } = Duration.FromMinutes(5);
 
+    /// <summary>Gets or sets how long a lease on a rental lasts when several instances share the journal (<see cref="ISettlementClaims"/>). An instance that dies holds its rentals at most this long.</summary>
+    /// <value>The default value is 1 minute.</value>
+    public Duration LeaseDuration { get; set; } = Duration.FromMinutes(1);
+
+    /// <summary>Gets or sets the most new journal events one run reads to learn of other instances' work (several instances only).</summary>
+    /// <value>The default value is 10,000.</value>
+    public int MaxCatchUpEventsPerRun { get; set; } = 10_000;
+
     /// <summary>Gets or sets the seed of the jitter; set it to replay a simulation exactly.</summary>
     /// <value>The default value is 0.</value>
     public int JitterSeed { get; set; }
@@ -45,6 +53,10 @@ public sealed class ReconcilerOptionsValidator : AbstractValidator<ReconcilerOpt
             .WithMessage(o => $"MaxRentalsPerRun must be between 1 and 1000000; got {o.MaxRentalsPerRun}.");
         RuleFor(o => o.RetryBaseDelay).Must(d => d > Duration.Zero && d <= Duration.FromHours(1)).WithErrorCode("BILLING_OPTIONS_RECONCILER_RETRY_BASE_RANGE")
             .WithMessage(o => $"RetryBaseDelay must be between 0 (exclusive) and 1 hour; got {o.RetryBaseDelay}.");
+        RuleFor(o => o.LeaseDuration).Must(d => d >= Duration.FromSeconds(5) && d <= Duration.FromHours(1)).WithErrorCode("BILLING_OPTIONS_RECONCILER_LEASE_RANGE")
+            .WithMessage(o => $"LeaseDuration must be between 5 seconds and 1 hour; got {o.LeaseDuration}.");
+        RuleFor(o => o.MaxCatchUpEventsPerRun).InclusiveBetween(1, 1_000_000).WithErrorCode("BILLING_OPTIONS_RECONCILER_CATCH_UP_RANGE")
+            .WithMessage(o => $"MaxCatchUpEventsPerRun must be between 1 and 1000000; got {o.MaxCatchUpEventsPerRun}.");
         RuleFor(o => o.RetryMaxDelay).Must((o, d) => d >= o.RetryBaseDelay && d <= Duration.FromHours(24)).WithErrorCode("BILLING_OPTIONS_RECONCILER_RETRY_MAX_RANGE")
             .WithMessage(o => $"RetryMaxDelay must be between RetryBaseDelay and 24 hours; got {o.RetryMaxDelay}.");
     }

@@ -7,10 +7,14 @@ namespace Billing.Resilience.Reconciliation;
 /// The rentals whose money may not match their charge, with when each should next be looked at. An index, not a
 /// source of truth: it is rebuilt from the journal at start, and a rental in it is re-read before anything moves.
 /// </summary>
+/// <remarks>A priority queue ordered by due time with lazy deletion: taking the due rentals costs O(k log n), not a
+/// sort of the whole backlog, which matters with a million rentals pending after an outage.</remarks>
 internal sealed class SettlementQueue
 {
     private readonly object gate = new();
-    private readonly Dictionary<string, (Instant Due, int Attempts)> due = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<(string RentalId, long Version), (Instant Due, long Sequence)> order = new();
+    private long sequence;
 
     public int Count
     {
@@ -18,7 +22,7 @@ internal sealed class SettlementQueue
         {
             lock (gate)
             {
-                return due.Count;
+                return entries.Count;
             }
         }
     }
@@ -28,7 +32,7 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            due[rentalId.Value] = (at, 0);
+            Set(rentalId.Value, at, 0);
         }
     }
 
@@ -37,10 +41,12 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            foreach (var key in due.Keys.ToArray())
+            foreach (var (rental, entry) in entries.ToArray())
             {
-                var entry = due[key];
-                due[key] = (Instant.Min(entry.Due, at), entry.Attempts);
+                if (entry.Due > at)
+                {
+                    Set(rental, at, entry.Attempts);
+                }
             }
         }
     }
@@ -49,7 +55,7 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            due.Remove(rentalId.Value);
+            entries.Remove(rentalId.Value);
         }
     }
 
@@ -58,19 +64,36 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            var attempts = due.TryGetValue(rentalId.Value, out var entry) ? entry.Attempts + 1 : 1;
-            due[rentalId.Value] = (nextAttempt(attempts), attempts);
+            var attempts = entries.TryGetValue(rentalId.Value, out var entry) ? entry.Attempts + 1 : 1;
+            Set(rentalId.Value, nextAttempt(attempts), attempts);
             return attempts;
         }
     }
 
-    /// <summary>The rentals due at <paramref name="now"/>, earliest first, at most <paramref name="max"/>.</summary>
+    /// <summary>The rentals due at <paramref name="now"/>, earliest first, at most <paramref name="max"/>. They stay queued until removed or deferred.</summary>
     public IReadOnlyList<RentalId> TakeDue(Instant now, int max)
     {
         lock (gate)
         {
-            return due.Where(e => e.Value.Due <= now).OrderBy(e => e.Value.Due).ThenBy(e => e.Key, StringComparer.Ordinal)
-                .Take(max).Select(e => RentalId.From(e.Key)).ToArray();
+            var result = new List<RentalId>();
+            var keep = new List<((string, long), (Instant, long))>();
+            while (result.Count < max && order.TryPeek(out var item, out var priority) && priority.Due <= now)
+            {
+                order.Dequeue();
+                if (entries.TryGetValue(item.RentalId, out var entry) && entry.Version == item.Version)
+                {
+                    result.Add(RentalId.From(item.RentalId));
+                    keep.Add((item, priority));
+                }
+            }
+
+            // Still queued: a rental taken but neither settled nor deferred is due again at once.
+            foreach (var (item, priority) in keep)
+            {
+                order.Enqueue(item, priority);
+            }
+
+            return result;
         }
     }
 
@@ -79,7 +102,26 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            return due.Count == 0 ? null : due.Values.Min(e => e.Due);
+            while (order.TryPeek(out var item, out var priority))
+            {
+                if (entries.TryGetValue(item.RentalId, out var entry) && entry.Version == item.Version)
+                {
+                    return priority.Due;
+                }
+
+                order.Dequeue();
+            }
+
+            return null;
         }
     }
+
+    private void Set(string rentalId, Instant due, int attempts)
+    {
+        var version = ++sequence;
+        entries[rentalId] = new Entry(due, attempts, version);
+        order.Enqueue((rentalId, version), (due, version));
+    }
+
+    private readonly record struct Entry(Instant Due, int Attempts, long Version);
 }

@@ -16,7 +16,7 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
     public async Task<RentalState?> LoadAsync(RentalId rentalId, CancellationToken cancellationToken)
     {
         var streamId = RentalState.StreamIdFor(rentalId);
-        if (cache.TryGetValue(streamId, out var cached))
+        if (cacheCapacity > 0 && cache.TryGetValue(streamId, out var cached))
         {
             return cached;
         }
@@ -64,6 +64,12 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
 
     private void Remember(RentalState state)
     {
+        if (cacheCapacity == 0)
+        {
+            // A journal shared with other instances: their appends are not seen by a cache, so read every time.
+            return;
+        }
+
         if (cache.Count >= cacheCapacity)
         {
             cache.Clear();

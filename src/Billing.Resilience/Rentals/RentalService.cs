@@ -77,9 +77,21 @@ public sealed partial class RentalService
     /// </summary>
     public async Task<StartRentalResult> StartAsync(StartRental command, CancellationToken cancellationToken = default)
     {
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.rental.start");
         try
         {
-            return await StartCoreAsync(command, cancellationToken).ConfigureAwait(false);
+            var result = await StartCoreAsync(command, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("billing.refusal", result.Refusal.ToString());
+            if (result.Started)
+            {
+                core.Metrics.RentalStarted();
+            }
+            else if (result.Refusal != StartRefusal.DuplicateRental)
+            {
+                core.Metrics.StartRefused(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(result.Refusal.ToString()));
+            }
+
+            return result;
         }
         catch (ConcurrencyConflictException)
         {
@@ -104,12 +116,14 @@ public sealed partial class RentalService
 
         var rentalId = RentalId.From(command.RentalId);
         var riderId = RiderId.From(command.RiderId);
-        if (core.Health.IsDown(Dependency.Payment))
+        // SCENARIOS.md 3.1: no start while a dependency is down (payment first). An outage a circuit breaker reported
+        // is left to the breaker: it refuses while open and lets one trial through when half-open, which ends the outage.
+        if (core.Health.RefusesCalls(Dependency.Payment) || (core.Health.IsDown(Dependency.Payment) && core.PaymentOptions.HoldAmount is null))
         {
             return Refused(StartRefusal.PaymentUnavailable);
         }
 
-        if (core.Health.IsDown(Dependency.Identity))
+        if (core.Health.RefusesCalls(Dependency.Identity))
         {
             return Refused(StartRefusal.IdentityUnavailable);
         }
@@ -117,9 +131,10 @@ public sealed partial class RentalService
         var existing = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
         if (existing is not null)
         {
-            // A retried start of the same rental is answered as before; another rental with the same id is refused.
-            return existing.RiderId == riderId && existing.PlanId == plan.PlanId && existing.IsStarted
-                ? new StartRentalResult(StartRefusal.None, existing.StartedAt, core.Tokens.Issue(rentalId, riderId), [])
+            // A retried start of the same rental is answered as before (and a start that a crash interrupted is
+            // finished); another rental with the same id is refused.
+            return existing.RiderId == riderId && existing.PlanId == plan.PlanId
+                ? await ResumeStartAsync(existing, cancellationToken).ConfigureAwait(false)
                 : Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
         }
 
@@ -152,21 +167,57 @@ public sealed partial class RentalService
         var requested = await AppendNewAsync(stream, new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits), cancellationToken).ConfigureAwait(false);
         // Gateways in priority order: a hold that was certainly not placed (Failed) is tried at the next one.
         var state = requested;
-        PaymentStep step = null!;
         foreach (var gateway in core.Gateways.ForNewMoneyInOrder())
         {
             state = await core.Payments.ExecuteAsync(state, PaymentOperationKind.Authorize, hold, gateway, null, cancellationToken).ConfigureAwait(false);
-            step = state.Payments[^1];
-            if (step.Outcome != PaymentOutcome.Failed)
+            if (state.Payments[^1].Outcome != PaymentOutcome.Failed)
             {
                 break;
             }
         }
 
+        return await FinishStartAsync(state, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Answers a retried start: as before when it started or was refused; when the first attempt stopped between
+    /// asking for the hold and recording the outcome (a crash, a lost acknowledgement), it resolves the hold with the
+    /// same idempotency key and finishes the start at its original time.
+    /// </summary>
+    private async Task<StartRentalResult> ResumeStartAsync(RentalState state, CancellationToken cancellationToken)
+    {
+        if (state.IsStarted)
+        {
+            return new StartRentalResult(StartRefusal.None, state.StartedAt, core.Tokens.Issue(state.RentalId, state.RiderId), []);
+        }
+
+        if (state.RefusalReason is { } reason)
+        {
+            return Refused(reason == "holdDeclined" ? StartRefusal.HoldDeclined : StartRefusal.PaymentUnavailable);
+        }
+
+        var authorize = state.Payments.LastOrDefault(p => p.Kind == PaymentOperationKind.Authorize);
+        if (authorize is null)
+        {
+            // The request was journaled but the hold never asked for: ask now, under the first key.
+            state = await core.Payments.ExecuteAsync(state, PaymentOperationKind.Authorize, state.HoldAmount!.Value, core.Gateways.ForNewMoney(), null, cancellationToken).ConfigureAwait(false);
+        }
+        else if (authorize.IsUnresolved)
+        {
+            state = await core.Payments.ResolveAsync(state, authorize, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await FinishStartAsync(state, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<StartRentalResult> FinishStartAsync(RentalState state, CancellationToken cancellationToken)
+    {
+        var step = state.Payments.Last(p => p.Kind == PaymentOperationKind.Authorize);
         if (step.Succeeded)
         {
-            await core.Rentals.AppendAsync(state, [new RentalStarted(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits)], cancellationToken).ConfigureAwait(false);
-            return new StartRentalResult(StartRefusal.None, now, core.Tokens.Issue(rentalId, riderId), []);
+            await core.Rentals.AppendAsync(state, [new RentalStarted(state.RentalId.Value, state.RiderId.Value, state.PlanId, state.Currency.Code, state.StartedAt, state.HoldAmount?.MinorUnits)], cancellationToken).ConfigureAwait(false);
+            core.Holds.Track(state.RentalId, (step.CompletedAt ?? state.StartedAt) + core.PaymentOptions.HoldValidity);
+            return new StartRentalResult(StartRefusal.None, state.StartedAt, core.Tokens.Issue(state.RentalId, state.RiderId), []);
         }
 
         var refusal = step.Outcome == PaymentOutcome.Declined ? StartRefusal.HoldDeclined : StartRefusal.PaymentUnavailable;
@@ -174,7 +225,7 @@ public sealed partial class RentalService
         if (step.IsUnresolved)
         {
             // The hold may have been placed: the reconciler finds out and voids it.
-            core.Queue.MarkDue(rentalId, core.Clock.GetCurrentInstant());
+            core.Queue.MarkDue(state.RentalId, core.Clock.GetCurrentInstant());
         }
 
         return Refused(refusal);
@@ -193,6 +244,8 @@ public sealed partial class RentalService
             return new EndSignalReceipt(false, false, null, null, errors);
         }
 
+        using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.rental.end_signal");
+        activity?.SetTag("billing.source", command.Source.ToString());
         var rentalId = RentalId.From(command.RentalId);
         for (var attempt = 0; ; attempt++)
         {
@@ -224,9 +277,12 @@ public sealed partial class RentalService
             try
             {
                 var now = core.Clock.GetCurrentInstant();
+                var endBefore = core.Statement(state, now).End;
                 state = await core.Rentals.AppendAsync(state, [new EndSignalReceived(command.At, now, command.Source)], cancellationToken).ConfigureAwait(false);
                 core.Queue.MarkDue(rentalId, now);
-                return Receipt(state, command, duplicate: false);
+                var receipt = Receipt(state, command, duplicate: false);
+                core.Metrics.EndSignal(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(command.Source.ToString()), receipt.Rejection is null, endBefore is null && receipt.End is not null);
+                return receipt;
             }
             catch (ConcurrencyConflictException) when (attempt < 8)
             {
@@ -252,6 +308,12 @@ public sealed partial class RentalService
             if (state is null || !state.IsStarted)
             {
                 return [new ValidationError("rentalId", "BILLING_RENTAL_UNKNOWN", $"Rental '{rentalId}' was not started.")];
+            }
+
+            if (state.HasDistance(command.At, command.Kilometres))
+            {
+                // Telemetry is delivered at least once: the same increment again is the same fact.
+                return [];
             }
 
             if (state.Distance.Count >= core.Metering.MaxDistanceIncrementsPerRental)

@@ -80,6 +80,9 @@ internal sealed class RentalState
 
     public bool HasSignal(EndSignalSource source, Instant at) => signalKeys.Contains((source, at));
 
+    /// <summary>Whether the same increment (same time, same kilometres) was recorded: a duplicate delivery of telemetry.</summary>
+    public bool HasDistance(Instant at, decimal kilometres) => distance.Exists(d => d.At == at && d.Kilometres == kilometres);
+
     public void Apply(object @event)
     {
         switch (@event)

@@ -72,6 +72,9 @@ public class OptionsCorpus
         Case("reconciler/base-delay-negative", b => b.Reconciler.RetryBaseDelay = Duration.FromSeconds(-5), "Reconciler.RetryBaseDelay", "BILLING_OPTIONS_RECONCILER_RETRY_BASE_RANGE", "-0:00:00:05"),
         Case("reconciler/base-delay-two-hours", b => b.Reconciler.RetryBaseDelay = Duration.FromHours(2), "Reconciler.RetryBaseDelay", "BILLING_OPTIONS_RECONCILER_RETRY_BASE_RANGE", "0:02:00:00"),
         Case("reconciler/max-delay-below-base", b => b.Reconciler.RetryMaxDelay = Duration.FromSeconds(1), "Reconciler.RetryMaxDelay", "BILLING_OPTIONS_RECONCILER_RETRY_MAX_RANGE", "0:00:00:01"),
+        Case("reconciler/lease-one-second", b => b.Reconciler.LeaseDuration = Duration.FromSeconds(1), "Reconciler.LeaseDuration", "BILLING_OPTIONS_RECONCILER_LEASE_RANGE", "0:00:00:01"),
+        Case("reconciler/lease-two-hours", b => b.Reconciler.LeaseDuration = Duration.FromHours(2), "Reconciler.LeaseDuration", "BILLING_OPTIONS_RECONCILER_LEASE_RANGE", "0:02:00:00"),
+        Case("reconciler/catch-up-zero", b => b.Reconciler.MaxCatchUpEventsPerRun = 0, "Reconciler.MaxCatchUpEventsPerRun", "BILLING_OPTIONS_RECONCILER_CATCH_UP_RANGE", "got 0"),
         Case("reconciler/max-delay-25-hours", b => b.Reconciler.RetryMaxDelay = Duration.FromHours(25), "Reconciler.RetryMaxDelay", "BILLING_OPTIONS_RECONCILER_RETRY_MAX_RANGE", "1:01:00:00"),
 
         // Rental tokens.

@@ -178,4 +178,17 @@ public class RentalServiceTests
         Assert.True(frozen.Outage.IsOngoing);
         Assert.Equal(Money.FromMinorUnits(1000 + (610 * 180), CurrencyCode.KRW), statement.NaiveFare.Total);
     }
+
+    [Fact]
+    public async Task The_same_distance_increment_delivered_twice_is_counted_once()
+    {
+        using var t = await TestEngine.CreateAsync();
+        await t.StartAsync("r-1");
+        t.Advance(Duration.FromMinutes(10));
+        var at = t.Clock.GetCurrentInstant() - Duration.FromMinutes(2);
+        Assert.Empty(await t.Rentals.RecordDistanceAsync(new RecordDistance("r-1", at, 1.2m)));
+        Assert.Empty(await t.Rentals.RecordDistanceAsync(new RecordDistance("r-1", at, 1.2m)));
+        Assert.Empty(await t.Rentals.RecordDistanceAsync(new RecordDistance("r-1", at, 0.3m)));
+        Assert.Equal(1.5m, (await t.StatementAsync("r-1")).BillableKilometres);
+    }
 }

@@ -6,7 +6,7 @@ namespace Billing.Resilience.Pricing;
 
 /// <summary>
 /// Finds the plans array in the three shapes GBFS pricing plans are published in and reads its items into
-/// <see cref="GbfsRawPlan"/>s: the GBFS envelope <c>{"version": ..., "data": {"plans": [...]}}</c> (1.1 to 3.1), a
+/// <see cref="GbfsRawPlan"/>s: the GBFS envelope <c>{"version": ..., "data": {"plans": [...]}}</c> (1.0 to 3.1), a
 /// bare array of plans, and the x2gbfs configuration <c>{"feed_data": {"pricing_plans": [...]}}</c>.
 /// </summary>
 internal static partial class GbfsDocumentReader
@@ -99,16 +99,16 @@ internal static partial class GbfsDocumentReader
     private static Dictionary<string, GbfsField> ReadMembers(JsonElement element, string path, GbfsProblems problems, params string[] names)
     {
         var found = names.ToDictionary(name => name, name => GbfsField.Member(path, name, default), StringComparer.Ordinal);
-        var duplicates = new List<GbfsField>();
+        List<GbfsField>? duplicates = null;
         foreach (var property in element.EnumerateObject())
         {
             if (found.TryGetValue(property.Name, out var current))
             {
-                found[property.Name] = GbfsField.KeepFirst(current, path, property, duplicates);
+                found[property.Name] = GbfsField.KeepFirst(current, property.Value, ref duplicates);
             }
         }
 
-        foreach (var duplicate in duplicates)
+        foreach (var duplicate in duplicates ?? [])
         {
             problems.Error(duplicate.Path, GbfsImportCodes.DuplicateProperty, $"\"{duplicate.Name}\" appears more than once in the object (again as {duplicate.Shown}), so its value is ambiguous");
         }

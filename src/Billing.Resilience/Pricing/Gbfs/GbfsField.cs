@@ -11,15 +11,26 @@ namespace Billing.Resilience.Pricing;
 internal readonly struct GbfsField
 {
     private const int MaxShownLength = 80;
-    private readonly string parentPath;
-    private readonly int index;
 
-    private GbfsField(string parentPath, string name, int index, JsonElement element)
+    // Where the field is, kept in parts: the path string is only built for a message. The parent is the object or
+    // array at basePath, or item baseIndex of that array when baseIndex >= 0 (a segment's members: no string per
+    // segment); the field is then member Name of the parent, or item index of it when index >= 0.
+    private readonly string basePath;
+    private readonly int baseIndex;
+    private readonly int index;
+    private readonly decimal number;
+    private readonly bool isExactNumber;
+
+    private GbfsField(string basePath, int baseIndex, string name, int index, JsonElement element)
     {
-        this.parentPath = parentPath;
+        this.basePath = basePath;
+        this.baseIndex = baseIndex;
         this.index = index;
         Name = name;
         Element = element;
+
+        // Numbers are read once, here: the rules ask for them many times.
+        isExactNumber = GbfsNumber.TryGetExactDecimal(element, out number);
     }
 
     /// <summary>Gets the member's name, or for an array item the name of the array.</summary>
@@ -35,7 +46,14 @@ internal readonly struct GbfsField
     public bool IsMissing => Kind is JsonValueKind.Undefined or JsonValueKind.Null;
 
     /// <summary>Gets the JSON path, built only when asked (for a message).</summary>
-    public string Path => index < 0 ? GbfsPath.Member(parentPath, Name) : GbfsPath.Item(parentPath, index);
+    public string Path
+    {
+        get
+        {
+            var parent = baseIndex < 0 ? basePath : GbfsPath.Item(basePath, baseIndex);
+            return index < 0 ? GbfsPath.Member(parent, Name) : GbfsPath.Item(parent, index);
+        }
+    }
 
     /// <summary>Gets the value as written in the document (strings quoted), cut short when long, for messages.</summary>
     public string Shown
@@ -58,25 +76,29 @@ internal readonly struct GbfsField
         }
     }
 
-    /// <summary>A member of an object; <paramref name="element"/> is default when the member is absent.</summary>
-    public static GbfsField Member(string objectPath, string name, JsonElement element) => new(objectPath, name, -1, element);
+    /// <summary>Member <paramref name="name"/> of the object at <paramref name="objectPath"/>; <paramref name="element"/> is default when absent.</summary>
+    public static GbfsField Member(string objectPath, string name, JsonElement element) => new(objectPath, -1, name, -1, element);
 
-    /// <summary>An item of the array at <paramref name="arrayPath"/>.</summary>
-    public static GbfsField Item(string arrayPath, string arrayName, int index, JsonElement element) => new(arrayPath, arrayName, index, element);
+    /// <summary>Member <paramref name="name"/> of the object that is item <paramref name="itemIndex"/> of the array at <paramref name="arrayPath"/>.</summary>
+    public static GbfsField MemberOfItem(string arrayPath, int itemIndex, string name) => new(arrayPath, itemIndex, name, -1, default);
+
+    /// <summary>Item <paramref name="index"/> of the array named <paramref name="arrayName"/> at <paramref name="arrayPath"/>.</summary>
+    public static GbfsField Item(string arrayPath, string arrayName, int index, JsonElement element) => new(arrayPath, -1, arrayName, index, element);
 
     /// <summary>
-    /// Reads an object member into <paramref name="current"/>, keeping the first occurrence: a member read twice is
-    /// ambiguous (parsers disagree on which one wins), so later ones go to <paramref name="duplicates"/> to be reported.
+    /// Reads an object member into <paramref name="current"/> (the member as absent, which knows its name and path),
+    /// keeping the first occurrence: a member given twice is ambiguous (parsers disagree on which one wins), so a
+    /// later one goes to <paramref name="duplicates"/> to be reported.
     /// </summary>
-    public static GbfsField KeepFirst(GbfsField current, string objectPath, JsonProperty property, List<GbfsField> duplicates)
+    public static GbfsField KeepFirst(GbfsField current, JsonElement value, ref List<GbfsField>? duplicates)
     {
-        var found = Member(objectPath, property.Name, property.Value);
+        var found = new GbfsField(current.basePath, current.baseIndex, current.Name, current.index, value);
         if (current.Kind == JsonValueKind.Undefined)
         {
             return found;
         }
 
-        duplicates.Add(found);
+        (duplicates ??= []).Add(found);
         return current;
     }
 
@@ -84,16 +106,30 @@ internal readonly struct GbfsField
     public string? StringOrNull => Kind == JsonValueKind.String ? Element.GetString() : null;
 
     /// <summary>Reads a JSON number exactly.</summary>
-    public bool TryGetDecimal(out decimal value) => GbfsNumber.TryGetExactDecimal(Element, out value);
+    public bool TryGetDecimal(out decimal value)
+    {
+        value = number;
+        return isExactNumber;
+    }
 
     /// <summary>Reads a JSON number, or a JSON string holding a plain decimal ("1.00", GBFS 2.x <c>price</c>), exactly.</summary>
     public bool TryGetDecimalOrDecimalString(out decimal value)
         => Kind == JsonValueKind.String
             ? GbfsNumber.TryParseExactDecimal(Element.GetString(), out value)
-            : GbfsNumber.TryGetExactDecimal(Element, out value);
+            : TryGetDecimal(out value);
 
     /// <summary>Reads a JSON number that is a whole number in the range of <see cref="int"/>.</summary>
-    public bool TryGetInt32(out int value) => GbfsNumber.TryGetInt32(Element, out value);
+    public bool TryGetInt32(out int value)
+    {
+        if (isExactNumber && decimal.IsInteger(number) && number is >= int.MinValue and <= int.MaxValue)
+        {
+            value = (int)number;
+            return true;
+        }
+
+        value = 0;
+        return false;
+    }
 
     /// <summary>Whether the value is a JSON number whole and in the range of <see cref="int"/>, and not negative.</summary>
     public bool IsNonNegativeInt32 => TryGetInt32(out var value) && value >= 0;

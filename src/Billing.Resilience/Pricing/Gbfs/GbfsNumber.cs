@@ -14,7 +14,7 @@ internal static class GbfsNumber
     /// <summary>Reads a JSON number whose exact value a decimal holds.</summary>
     public static bool TryGetExactDecimal(JsonElement element, out decimal value)
     {
-        if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out value) && IsExact(element.GetRawText(), value))
+        if (element.ValueKind == JsonValueKind.Number && element.TryGetDecimal(out value) && IsExact(element, value))
         {
             return true;
         }
@@ -37,22 +37,22 @@ internal static class GbfsNumber
         return false;
     }
 
-    /// <summary>Reads a JSON number that is a whole number in the range of <see cref="int"/> (60 and 60.0 alike).</summary>
-    public static bool TryGetInt32(JsonElement element, out int value)
-    {
-        if (TryGetExactDecimal(element, out var number) && decimal.IsInteger(number) && number is >= int.MinValue and <= int.MaxValue)
-        {
-            value = (int)number;
-            return true;
-        }
-
-        value = 0;
-        return false;
-    }
-
     /// <summary>Whether <paramref name="value"/> has no more decimals than <paramref name="currency"/>'s minor unit.</summary>
     public static bool FitsMinorUnit(decimal value, CurrencyCode currency)
         => decimal.Round(value, currency.MinorDigits, MidpointRounding.ToEven) == value;
+
+    private static bool IsExact(JsonElement number, decimal value)
+    {
+#if NET9_0_OR_GREATER
+        // Plain notation with at most 28 digits always fits a decimal exactly: the common case, read without copying.
+        var utf8 = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(number);
+        if (utf8.Length <= 28 && utf8.IndexOfAny((byte)'e', (byte)'E') < 0)
+        {
+            return true;
+        }
+#endif
+        return IsExact(number.GetRawText(), value);
+    }
 
     /// <summary>
     /// Whether the number written as <paramref name="text"/> equals <paramref name="value"/> exactly: decimal parsing

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using FluentValidation;
 using static System.FormattableString;
@@ -70,7 +71,7 @@ internal sealed class GbfsPlanValidator : AbstractValidator<GbfsRawPlan>
             .Must((plan, _) => plan.KnownCurrency is not null)
             .Fails(GbfsImportCodes.UnknownCurrency, currency => $"{currency.Shown} is not an active ISO 4217 currency code with a minor unit (upper case, such as \"EUR\")");
 
-    private void TextRules(System.Linq.Expressions.Expression<Func<GbfsRawPlan, GbfsField>> property, string missingCode, string missingMessage)
+    private void TextRules(Expression<Func<GbfsRawPlan, GbfsField>> property, string missingCode, string missingMessage)
     {
         var read = property.Compile();
         RuleFor(property)
@@ -104,7 +105,7 @@ internal sealed class GbfsPlanValidator : AbstractValidator<GbfsRawPlan>
                 $"reservation_price_flat_rate {flat.Shown} and reservation_price_per_min {plan.ReservationPricePerMin.Shown} must not be combined in one plan");
     }
 
-    private void SegmentListRules(System.Linq.Expressions.Expression<Func<GbfsRawPlan, GbfsField>> property)
+    private void SegmentListRules(Expression<Func<GbfsRawPlan, GbfsField>> property)
         => RuleFor(property)
             .Cascade(CascadeMode.Stop)
             .HasType(list => list.IsMissing || list.Kind == JsonValueKind.Array, "an array of segments")

@@ -5,7 +5,7 @@ namespace Billing.Resilience.Pricing;
 /// <summary>A plan's <c>fare_capping</c> object (GBFS 3.1) as written, before validation.</summary>
 internal sealed class GbfsRawFareCap
 {
-    private readonly List<GbfsField> duplicateMembers = [];
+    private List<GbfsField>? duplicateMembers;
 
     private GbfsRawFareCap(GbfsRawPlan plan, GbfsField self)
     {
@@ -27,19 +27,18 @@ internal sealed class GbfsRawFareCap
     public GbfsField Price { get; private set; }
 
     /// <summary>Gets the second and later occurrences of members read twice.</summary>
-    public IReadOnlyList<GbfsField> DuplicateMembers => duplicateMembers;
+    public IReadOnlyList<GbfsField> DuplicateMembers => duplicateMembers ?? [];
 
     /// <summary>Reads a <c>fare_capping</c> object.</summary>
     public static GbfsRawFareCap Read(GbfsRawPlan plan, GbfsField self)
     {
         var cap = new GbfsRawFareCap(plan, self);
-        var path = self.Path;
         foreach (var property in self.Element.EnumerateObject())
         {
             switch (property.Name)
             {
-                case "duration": cap.Duration = GbfsField.KeepFirst(cap.Duration, path, property, cap.duplicateMembers); break;
-                case "price": cap.Price = GbfsField.KeepFirst(cap.Price, path, property, cap.duplicateMembers); break;
+                case "duration": cap.Duration = GbfsField.KeepFirst(cap.Duration, property.Value, ref cap.duplicateMembers); break;
+                case "price": cap.Price = GbfsField.KeepFirst(cap.Price, property.Value, ref cap.duplicateMembers); break;
                 default: break;
             }
         }

@@ -8,7 +8,7 @@ namespace Billing.Resilience.Pricing;
 /// </summary>
 internal sealed class GbfsRawPlan
 {
-    private readonly List<GbfsField> duplicateMembers = [];
+    private List<GbfsField>? duplicateMembers;
 
     private GbfsRawPlan(GbfsField self)
     {
@@ -71,7 +71,7 @@ internal sealed class GbfsRawPlan
     public GbfsRawFareCap? FareCap { get; private set; }
 
     /// <summary>Gets the second and later occurrences of members read twice.</summary>
-    public IReadOnlyList<GbfsField> DuplicateMembers => duplicateMembers;
+    public IReadOnlyList<GbfsField> DuplicateMembers => duplicateMembers ?? [];
 
     /// <summary>Gets <c>plan_id</c> when it is a string.</summary>
     public string? PlanIdText { get; private set; }
@@ -95,19 +95,19 @@ internal sealed class GbfsRawPlan
         {
             switch (property.Name)
             {
-                case "plan_id": plan.PlanId = plan.Keep(plan.PlanId, property); break;
-                case "name": plan.Name = plan.Keep(plan.Name, property); break;
-                case "description": plan.Description = plan.Keep(plan.Description, property); break;
-                case "url": plan.Url = plan.Keep(plan.Url, property); break;
-                case "currency": plan.Currency = plan.Keep(plan.Currency, property); break;
-                case "price": plan.Price = plan.Keep(plan.Price, property); break;
-                case "is_taxable": plan.IsTaxable = plan.Keep(plan.IsTaxable, property); break;
-                case "surge_pricing": plan.SurgePricing = plan.Keep(plan.SurgePricing, property); break;
-                case "reservation_price_per_min": plan.ReservationPricePerMin = plan.Keep(plan.ReservationPricePerMin, property); break;
-                case "reservation_price_flat_rate": plan.ReservationPriceFlatRate = plan.Keep(plan.ReservationPriceFlatRate, property); break;
-                case "per_min_pricing": plan.PerMinPricing = plan.Keep(plan.PerMinPricing, property); break;
-                case "per_km_pricing": plan.PerKmPricing = plan.Keep(plan.PerKmPricing, property); break;
-                case "fare_capping": plan.FareCapping = plan.Keep(plan.FareCapping, property); break;
+                case "plan_id": plan.PlanId = plan.Keep(plan.PlanId, property.Value); break;
+                case "name": plan.Name = plan.Keep(plan.Name, property.Value); break;
+                case "description": plan.Description = plan.Keep(plan.Description, property.Value); break;
+                case "url": plan.Url = plan.Keep(plan.Url, property.Value); break;
+                case "currency": plan.Currency = plan.Keep(plan.Currency, property.Value); break;
+                case "price": plan.Price = plan.Keep(plan.Price, property.Value); break;
+                case "is_taxable": plan.IsTaxable = plan.Keep(plan.IsTaxable, property.Value); break;
+                case "surge_pricing": plan.SurgePricing = plan.Keep(plan.SurgePricing, property.Value); break;
+                case "reservation_price_per_min": plan.ReservationPricePerMin = plan.Keep(plan.ReservationPricePerMin, property.Value); break;
+                case "reservation_price_flat_rate": plan.ReservationPriceFlatRate = plan.Keep(plan.ReservationPriceFlatRate, property.Value); break;
+                case "per_min_pricing": plan.PerMinPricing = plan.Keep(plan.PerMinPricing, property.Value); break;
+                case "per_km_pricing": plan.PerKmPricing = plan.Keep(plan.PerKmPricing, property.Value); break;
+                case "fare_capping": plan.FareCapping = plan.Keep(plan.FareCapping, property.Value); break;
                 default: break; // Other members (and future GBFS fields) do not change the fare.
             }
         }
@@ -137,7 +137,7 @@ internal sealed class GbfsRawPlan
         var i = 0;
         foreach (var item in list.Element.EnumerateArray())
         {
-            segments[i] = GbfsRawSegment.Read(this, GbfsField.Item(listPath, list.Name, i, item), unit);
+            segments[i] = GbfsRawSegment.Read(this, listPath, list.Name, i, item, unit);
             i++;
         }
 
@@ -146,5 +146,5 @@ internal sealed class GbfsRawPlan
 
     private GbfsField Absent(string name) => GbfsField.Member(Path, name, default);
 
-    private GbfsField Keep(GbfsField current, JsonProperty property) => GbfsField.KeepFirst(current, Path, property, duplicateMembers);
+    private GbfsField Keep(GbfsField current, JsonElement value) => GbfsField.KeepFirst(current, value, ref duplicateMembers);
 }

@@ -5,18 +5,17 @@ namespace Billing.Resilience.Pricing;
 /// <summary>One item of <c>per_min_pricing</c> or <c>per_km_pricing</c> as written, before validation.</summary>
 internal sealed class GbfsRawSegment
 {
-    private readonly List<GbfsField> duplicateMembers = [];
+    private List<GbfsField>? duplicateMembers;
 
-    private GbfsRawSegment(GbfsRawPlan plan, GbfsField self, string unit)
+    private GbfsRawSegment(GbfsRawPlan plan, string listPath, string listName, int index, JsonElement item, string unit)
     {
         Plan = plan;
-        Self = self;
+        Self = GbfsField.Item(listPath, listName, index, item);
         Unit = unit;
-        var path = self.Path;
-        Start = GbfsField.Member(path, "start", default);
-        Rate = GbfsField.Member(path, "rate", default);
-        Interval = GbfsField.Member(path, "interval", default);
-        End = GbfsField.Member(path, "end", default);
+        Start = GbfsField.MemberOfItem(listPath, index, "start");
+        Rate = GbfsField.MemberOfItem(listPath, index, "rate");
+        Interval = GbfsField.MemberOfItem(listPath, index, "interval");
+        End = GbfsField.MemberOfItem(listPath, index, "end");
     }
 
     /// <summary>Gets the plan the segment belongs to (for its currency).</summary>
@@ -37,27 +36,35 @@ internal sealed class GbfsRawSegment
     public GbfsField End { get; private set; }
 
     /// <summary>Gets the second and later occurrences of members read twice.</summary>
-    public IReadOnlyList<GbfsField> DuplicateMembers => duplicateMembers;
+    public IReadOnlyList<GbfsField> DuplicateMembers => duplicateMembers ?? [];
 
-    /// <summary>Reads one segment item; reads nothing from an item that is not an object.</summary>
-    public static GbfsRawSegment Read(GbfsRawPlan plan, GbfsField self, string unit)
+    /// <summary>Reads item <paramref name="index"/> of a segment list; reads nothing from an item that is not an object.</summary>
+    /// <remarks>The hot path of a large feed: member names are compared as UTF-8, and no path string is built.</remarks>
+    public static GbfsRawSegment Read(GbfsRawPlan plan, string listPath, string listName, int index, JsonElement item, string unit)
     {
-        var segment = new GbfsRawSegment(plan, self, unit);
-        if (self.Kind != JsonValueKind.Object)
+        var segment = new GbfsRawSegment(plan, listPath, listName, index, item, unit);
+        if (item.ValueKind != JsonValueKind.Object)
         {
             return segment;
         }
 
-        var path = self.Path;
-        foreach (var property in self.Element.EnumerateObject())
+        foreach (var property in item.EnumerateObject())
         {
-            switch (property.Name)
+            if (property.NameEquals("start"))
             {
-                case "start": segment.Start = GbfsField.KeepFirst(segment.Start, path, property, segment.duplicateMembers); break;
-                case "rate": segment.Rate = GbfsField.KeepFirst(segment.Rate, path, property, segment.duplicateMembers); break;
-                case "interval": segment.Interval = GbfsField.KeepFirst(segment.Interval, path, property, segment.duplicateMembers); break;
-                case "end": segment.End = GbfsField.KeepFirst(segment.End, path, property, segment.duplicateMembers); break;
-                default: break;
+                segment.Start = GbfsField.KeepFirst(segment.Start, property.Value, ref segment.duplicateMembers);
+            }
+            else if (property.NameEquals("rate"))
+            {
+                segment.Rate = GbfsField.KeepFirst(segment.Rate, property.Value, ref segment.duplicateMembers);
+            }
+            else if (property.NameEquals("interval"))
+            {
+                segment.Interval = GbfsField.KeepFirst(segment.Interval, property.Value, ref segment.duplicateMembers);
+            }
+            else if (property.NameEquals("end"))
+            {
+                segment.End = GbfsField.KeepFirst(segment.End, property.Value, ref segment.duplicateMembers);
             }
         }
 

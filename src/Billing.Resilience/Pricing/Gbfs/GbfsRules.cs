@@ -50,7 +50,7 @@ internal static class GbfsRules
         => rule.Must(field => allowString ? field.TryGetDecimalOrDecimalString(out _) : field.TryGetDecimal(out _))
             .Fails(GbfsImportCodes.InvalidNumber, field => field.Kind == JsonValueKind.String
                 ? $"{field.Shown} is not a plain decimal number such as \"1.00\""
-                : $"{field.Shown} cannot be held exactly as a decimal (at most 28 significant digits, less than 7.9E28)");
+                : $"{field.Shown} cannot be held exactly as a decimal (28 significant digits at most, 28 decimal places at most, below 7.9E28)");
 
     /// <summary>The decimal (checked by <see cref="ExactDecimal{T}"/>) is not negative.</summary>
     public static IRuleBuilderOptions<T, GbfsField> NotNegative<T>(this IRuleBuilder<T, GbfsField> rule)

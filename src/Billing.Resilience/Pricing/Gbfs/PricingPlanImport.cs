@@ -5,12 +5,19 @@ namespace Billing.Resilience.Pricing;
 /// <summary>The result of importing a GBFS pricing plans document: the plans, or every error found.</summary>
 public sealed class PricingPlanImport
 {
+    private readonly Dictionary<string, PricingPlan> planById;
+
     internal PricingPlanImport(IReadOnlyList<PricingPlan> plans, IReadOnlyList<ValidationError> errors, IReadOnlyList<ValidationError> warnings, string? version)
     {
         Plans = plans;
         Errors = errors;
         Warnings = warnings;
         Version = version;
+        planById = new Dictionary<string, PricingPlan>(plans.Count, StringComparer.Ordinal);
+        foreach (var plan in plans)
+        {
+            planById.TryAdd(plan.PlanId, plan);
+        }
     }
 
     /// <summary>Gets a value indicating whether the document imported without errors.</summary>
@@ -28,11 +35,11 @@ public sealed class PricingPlanImport
     /// <summary>Gets the GBFS version the document declares, if any (a bare plans array declares none).</summary>
     public string? Version { get; }
 
-    /// <summary>Finds a plan by id.</summary>
+    /// <summary>Finds a plan by id (compared ordinally), in constant time.</summary>
     public bool TryGetPlan(string planId, [NotNullWhen(true)] out PricingPlan? plan)
     {
-        plan = Plans.FirstOrDefault(p => string.Equals(p.PlanId, planId, StringComparison.Ordinal));
-        return plan is not null;
+        ArgumentNullException.ThrowIfNull(planId);
+        return planById.TryGetValue(planId, out plan);
     }
 
     /// <summary>Returns the plans, or throws <see cref="InvalidInputException"/> with every error.</summary>

@@ -174,6 +174,27 @@ public class GbfsFareTests
     }
 
     [Fact]
+    public void Spec_v3_1_example_2_fare_capping_counts_distance_in_the_window_it_was_travelled()
+    {
+        // 1450 min; 2 km at minute 0, 3 km at minute 1000 (window 1), 1 km at minute 1445 (window 2).
+        // F(720)  = 3.00 + 360.00 + 0.25 x ceil(2) = 363.50 -> window 0: min(15.00, 363.50)          = 15.00
+        // F(1440) = 3.00 + 720.00 + 0.25 x ceil(5) = 724.25 -> window 1: min(15.00, 724.25 - 363.50) = 15.00
+        // F(1450) = 3.00 + 725.00 + 0.25 x ceil(6) = 729.50 -> window 2: min(15.00, 729.50 - 724.25) =  5.25
+        // Capped: 35.25 CAD.
+        var plan = Assert.Single(GbfsFixtures.Import(GbfsFixtures.SpecV31Example2).Plans);
+        DistanceMark[] distance =
+        [
+            new(Duration.Zero, 2m),
+            new(Duration.FromMinutes(1000), 3m),
+            new(Duration.FromMinutes(1445), 1m),
+        ];
+
+        var quote = FareCalculator.Quote(plan, Duration.FromMinutes(1450), distance, IntervalRounding.Started);
+
+        Assert.Equal(Money.Parse("35.25", Cad), quote.Total);
+    }
+
+    [Fact]
     public void Seed_kickboard_for_30_minutes_is_the_6400_KRW_of_the_SCENARIOS_report_example()
     {
         // SCENARIOS.md 4, rental r-1: 1000 + 30 x 180 = 6400 KRW.

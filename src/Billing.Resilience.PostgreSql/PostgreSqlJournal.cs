@@ -1,0 +1,299 @@
+using System.Data;
+using System.Globalization;
+using Billing.Resilience.Journal;
+using Billing.Resilience.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Billing.Resilience.PostgreSql;
+
+/// <summary>
+/// The journal for operators that run several instances of their backend: one PostgreSQL schema shared by all of them.
+/// </summary>
+/// <remarks>
+/// <para>Durability: an append's task completes after PostgreSQL committed its transaction. The journal refuses to
+/// run against a server with <c>fsync=off</c> and refuses to append in a session with <c>synchronous_commit=off</c>.</para>
+/// <para>Ordering: every insert takes one transaction-scoped advisory lock before it draws positions, so global
+/// positions are in commit order across all instances, and following <see cref="ReadAllAsync"/> from a checkpoint
+/// never skips an event that commits late.</para>
+/// <para>Group commit: each instance queues its appends (bounded) to a single writer, which sends what is waiting
+/// (up to <see cref="PostgreSqlJournalOptions.MaxAppendsPerBatch"/> appends) in one round trip and commits them in one
+/// transaction. A conflicting append fails alone; an append that breaks a database constraint fails alone too (the batch
+/// is then written again one append at a time).</para>
+/// <para>Behaves exactly like <see cref="InMemoryJournal"/> (the same conformance suite runs against both), and
+/// additionally refuses, with <see cref="InvariantViolationException"/>, what the database constraints forbid: an event
+/// id already in the journal, a <c>PaymentRequested</c> event whose idempotency key was used before or whose amount is
+/// negative.</para>
+/// </remarks>
+public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
+{
+    private static readonly Version MinimumServerVersion = new(12, 0);
+
+    private readonly NpgsqlDataSource dataSource;
+    private readonly string appendSql;
+    private readonly string readStreamSql;
+    private readonly string readAllSql;
+    private readonly AppendQueue queue;
+    private long transactions;
+    private long committedAppends;
+    private int disposed;
+
+    private PostgreSqlJournal(NpgsqlDataSource dataSource, PostgreSqlJournalOptions options)
+    {
+        this.dataSource = dataSource;
+        Schema = options.Schema;
+        appendSql = $"SELECT out_status, out_version, out_position FROM {Schema}.append_events($1, $2, $3, $4, $5)";
+        const string Columns = "stream_id, stream_version, global_position, event_id, event_type, payload";
+        readStreamSql = $"SELECT {Columns} FROM {Schema}.events WHERE stream_id = $1 ORDER BY stream_version";
+        readAllSql = $"SELECT {Columns} FROM {Schema}.events WHERE global_position > $1 ORDER BY global_position LIMIT $2";
+        queue = new AppendQueue(options.MaxPendingAppends, options.MaxAppendsPerBatch, options.MaxEventsPerBatch, WriteBatchAsync, nameof(PostgreSqlJournal));
+        queue.Start();
+    }
+
+    /// <summary>Gets the newest schema version this version of the package knows and writes.</summary>
+    public static int SchemaVersion => PostgreSqlSchema.LatestVersion;
+
+    /// <summary>Gets the schema that holds the journal.</summary>
+    public string Schema { get; }
+
+    /// <summary>Gets the key of the advisory lock every insert into the journal takes (tests hold it to form batches).</summary>
+    internal long AppendLockKey => PostgreSqlSchema.AppendLockKey(Schema);
+
+    /// <summary>Gets the number of write transactions committed by this instance (group commit: fewer than appends).</summary>
+    internal long Transactions => Interlocked.Read(ref transactions);
+
+    /// <summary>Gets the number of appends this instance committed (idempotent replays and refusals included).</summary>
+    internal long CommittedAppends => Interlocked.Read(ref committedAppends);
+
+    /// <summary>
+    /// Opens the journal: validates the options, checks the server's durability settings, creates or migrates the
+    /// schema (under an advisory lock, so instances may start together) and starts this instance's writer.
+    /// </summary>
+    /// <param name="dataSource">Where the database is; the journal does not dispose it.</param>
+    /// <param name="options">The schema and batching options; the defaults when null.</param>
+    /// <param name="cancellationToken">Cancels opening.</param>
+    /// <exception cref="InvalidInputException">The options are invalid; every problem is listed.</exception>
+    /// <exception cref="PostgreSqlSchemaTooNewException">The schema was written by a newer version of this package.</exception>
+    /// <exception cref="InvalidOperationException">The server runs without what the journal's durability depends on.</exception>
+    public static async Task<PostgreSqlJournal> OpenAsync(NpgsqlDataSource dataSource, PostgreSqlJournalOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        options ??= new PostgreSqlJournalOptions();
+        var errors = new PostgreSqlJournalOptionsValidator().Validate(options).Errors
+            .Select(f => new ValidationError("PostgreSqlJournal." + f.PropertyName, f.ErrorCode, f.ErrorMessage))
+            .ToArray();
+        if (errors.Length > 0)
+        {
+            throw new InvalidInputException(errors);
+        }
+
+        await CheckServerAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await PostgreSqlSchema.MigrateAsync(dataSource, options.Schema, targetVersion: null, cancellationToken).ConfigureAwait(false);
+        return new PostgreSqlJournal(dataSource, options);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
+    {
+        JournalRules.CheckAppend(streamId, events);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        return queue.EnqueueAsync(new PendingAppend(streamId, expectedVersion, JournalRules.Snapshot(events)), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(streamId);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        await using var command = dataSource.CreateCommand(readStreamSql);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
+        return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<RecordedEvent>> ReadAllAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
+    {
+        JournalRules.CheckReadAll(afterPosition, maxCount);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        await using var command = dataSource.CreateCommand(readAllSql);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterPosition });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+        return await ReadEventsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Leases on rentals in this journal's schema, for several instances settling one backlog (see <see cref="PostgreSqlSettlementClaims"/>).</summary>
+    public PostgreSqlSettlementClaims CreateSettlementClaims() => new(dataSource, Schema);
+
+    /// <summary>Stops taking appends and commits every append already queued. The data source stays open.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await queue.CompleteAsync().ConfigureAwait(false);
+    }
+
+    private static async Task CheckServerAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        if (connection.PostgreSqlVersion < MinimumServerVersion)
+        {
+            throw new InvalidOperationException($"The PostgreSQL journal needs PostgreSQL {MinimumServerVersion.Major} or later; the server is {connection.PostgreSqlVersion}.");
+        }
+
+        await using var command = new NpgsqlCommand("SELECT current_setting('fsync'), current_setting('synchronous_commit')", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var fsync = reader.GetString(0);
+        var synchronousCommit = reader.GetString(1);
+        if (!string.Equals(fsync, "on", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The PostgreSQL journal needs fsync=on, but the server reports fsync={fsync}: a crash of the server or of its machine could lose acknowledged appends. The journal refuses to run without it.");
+        }
+
+        if (string.Equals(synchronousCommit, "off", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The PostgreSQL journal needs synchronous_commit other than off (the session reports off): a commit could be acknowledged before it is durable. Remove the setting from the role, database or connection string (Options=-c synchronous_commit=...).");
+        }
+    }
+
+    private static async Task<IReadOnlyList<RecordedEvent>> ReadEventsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var result = new List<RecordedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(new RecordedEvent(
+                reader.GetString(0),
+                reader.GetInt64(1),
+                reader.GetInt64(2),
+                reader.GetGuid(3),
+                reader.GetString(4),
+                reader.GetFieldValue<byte[]>(5)));
+        }
+
+        return result;
+    }
+
+    private static Exception Refusal(PendingAppend append, Exception exception)
+        => exception is PostgresException { SqlState: var state } postgres && (state.StartsWith("22", StringComparison.Ordinal) || state.StartsWith("23", StringComparison.Ordinal))
+            ? new InvariantViolationException(string.Create(CultureInfo.InvariantCulture, $"The PostgreSQL journal refused the append to '{append.StreamId}': {postgres.MessageText} ({postgres.SqlState}{(postgres.ConstraintName is { } name ? ", constraint " + name : string.Empty)})."))
+            : exception;
+
+    /// <summary>The writer: the batch in one round trip and one transaction; when a statement fails, PostgreSQL has
+    /// rolled the whole transaction back, so the appends are written again one by one and only the culprit fails.</summary>
+    private async Task WriteBatchAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        Outcome[] outcomes;
+        try
+        {
+            outcomes = await ExecuteAsync(batch).ConfigureAwait(false);
+        }
+        catch (PostgresException) when (batch.Count > 1)
+        {
+            foreach (var append in batch)
+            {
+                try
+                {
+                    Complete(append, (await ExecuteAsync([append]).ConfigureAwait(false))[0]);
+                }
+#pragma warning disable CA1031 // The append's caller gets the failure.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    append.Fail(Refusal(append, ex));
+                }
+            }
+
+            return;
+        }
+#pragma warning disable CA1031 // Every caller of the batch gets the failure (outcome unknown when the connection broke during COMMIT).
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var append in batch)
+            {
+                append.Fail(Refusal(append, ex));
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Complete(batch[i], outcomes[i]);
+        }
+    }
+
+    private static void Complete(PendingAppend append, Outcome outcome)
+    {
+        if (outcome.Error is { } error)
+        {
+            append.Fail(error);
+        }
+        else
+        {
+            append.Succeed(outcome.Result!);
+        }
+    }
+
+    private async Task<Outcome[]> ExecuteAsync(IReadOnlyList<PendingAppend> batch)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
+        await using var command = new NpgsqlBatch(connection, transaction);
+        foreach (var append in batch)
+        {
+            var events = append.Events;
+            var ids = new Guid[events.Length];
+            var types = new string[events.Length];
+            var payloads = new byte[events.Length][];
+            for (var i = 0; i < events.Length; i++)
+            {
+                ids[i] = events[i].EventId;
+                types[i] = events[i].EventType;
+                payloads[i] = events[i].Payload;
+            }
+
+            var statement = new NpgsqlBatchCommand(appendSql);
+            statement.Parameters.Add(new NpgsqlParameter<string> { TypedValue = append.StreamId });
+            statement.Parameters.Add(new NpgsqlParameter<long> { TypedValue = append.Expected.IsAny ? -1 : append.Expected.Value });
+            statement.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+            statement.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            statement.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            command.BatchCommands.Add(statement);
+        }
+
+        var outcomes = new Outcome[batch.Count];
+        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (!await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    throw new InvariantViolationException($"{Schema}.append_events returned no row for '{batch[i].StreamId}'.");
+                }
+
+                var status = reader.GetInt16(0);
+                var version = reader.GetInt64(1);
+                outcomes[i] = status switch
+                {
+                    0 or 1 => new Outcome(new AppendResult(version, reader.GetInt64(2)), null),
+                    2 => new Outcome(null, new ConcurrencyConflictException(batch[i].StreamId, batch[i].Expected, version)),
+                    _ => throw new InvariantViolationException($"{Schema}.append_events returned status {status} for '{batch[i].StreamId}'."),
+                };
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+        }
+
+        await transaction.CommitAsync().ConfigureAwait(false);
+        Interlocked.Increment(ref transactions);
+        Interlocked.Add(ref committedAppends, batch.Count);
+        return outcomes;
+    }
+
+    private readonly record struct Outcome(AppendResult? Result, Exception? Error);
+}
