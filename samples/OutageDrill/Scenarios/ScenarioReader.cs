@@ -85,12 +85,15 @@ internal sealed class ScenarioReader
     private void FindRepeatedMembers(JsonElement root)
     {
         var found = new List<ValidationError>();
-        RepeatedMembersWithin(root, found, skip: "pricingPlans");
-        errors.AddRange(found.Select(e => e with { Path = e.Path[0] == '[' ? "$" + e.Path : e.Path }));
+        RepeatedMembersWithin(root, found, notInto: "pricingPlans");
+        errors.AddRange(found.Select(e => e with { Path = RootPath(e.Path) }));
     }
 
-    /// <summary>Adds the repeated members within <paramref name="element"/> to <paramref name="found"/>, with paths relative to it (built only for what is found).</summary>
-    private static void RepeatedMembersWithin(JsonElement element, List<ValidationError> found, string? skip = null)
+    /// <summary>
+    /// Adds the repeated members within <paramref name="element"/> to <paramref name="found"/>, with paths relative to
+    /// it (built only for what is found); the member <paramref name="notInto"/> is checked, not what it holds.
+    /// </summary>
+    private static void RepeatedMembersWithin(JsonElement element, List<ValidationError> found, string? notInto = null)
     {
         switch (element.ValueKind)
         {
@@ -99,22 +102,22 @@ internal sealed class ScenarioReader
                 foreach (var property in element.EnumerateObject())
                 {
                     var name = property.Name;
-                    if (name == skip)
-                    {
-                        continue;
-                    }
-
                     names ??= new HashSet<string>(StringComparer.Ordinal);
                     if (!names.Add(name))
                     {
                         found.Add(new ValidationError(name, "DRILL_DUPLICATE_PROPERTY", $"\"{name}\" appears more than once in the object (again as {Show(property.Value)}), so its value is ambiguous"));
                     }
 
+                    if (name == notInto)
+                    {
+                        continue;
+                    }
+
                     var before = found.Count;
                     RepeatedMembersWithin(property.Value, found);
                     for (var i = before; i < found.Count; i++)
                     {
-                        found[i] = found[i] with { Path = name + (found[i].Path[0] == '[' ? found[i].Path : "." + found[i].Path) };
+                        found[i] = found[i] with { Path = JoinPath(name, found[i].Path) };
                     }
                 }
 
@@ -127,7 +130,7 @@ internal sealed class ScenarioReader
                     RepeatedMembersWithin(item, found);
                     for (var i = before; i < found.Count; i++)
                     {
-                        found[i] = found[i] with { Path = $"[{index}]" + (found[i].Path[0] == '[' ? found[i].Path : "." + found[i].Path) };
+                        found[i] = found[i] with { Path = JoinPath($"[{index}]", found[i].Path) };
                     }
 
                     index++;
@@ -139,14 +142,19 @@ internal sealed class ScenarioReader
         }
     }
 
+    /// <summary>A member name or an item index, then the path within it (empty for the value itself).</summary>
+    private static string JoinPath(string step, string within)
+        => within.Length == 0 || within[0] == '[' ? step + within : step + "." + within;
+
+    /// <summary>A path relative to the document as errors show it: <c>$</c> for the document, <c>$[0]</c> for an item of it.</summary>
+    private static string RootPath(string path) => path.Length == 0 || path[0] == '[' ? "$" + path : path;
+
     /// <summary>
     /// Finds the first string or member name that escapes half of a UTF-16 surrogate pair on its own
     /// (<c>"\ud800"</c>): the JSON parser accepts it, but it is not text, and reading it would throw.
     /// </summary>
     private static ValidationError? NotText(JsonElement root)
-        => NotTextWithin(root) is { } found
-            ? found with { Path = found.Path.Length == 0 || found.Path[0] == '[' ? "$" + found.Path : found.Path }
-            : null;
+        => NotTextWithin(root) is { } found ? found with { Path = RootPath(found.Path) } : null;
 
     /// <summary>As <see cref="NotText"/>, with the path relative to <paramref name="element"/>: built only when something is found.</summary>
     private static ValidationError? NotTextWithin(JsonElement element)
@@ -168,7 +176,7 @@ internal sealed class ScenarioReader
 
                     if (NotTextWithin(property.Value) is { } inner)
                     {
-                        return inner with { Path = property.Name + (inner.Path.Length == 0 || inner.Path[0] == '[' ? inner.Path : "." + inner.Path) };
+                        return inner with { Path = JoinPath(property.Name, inner.Path) };
                     }
                 }
 
@@ -179,7 +187,7 @@ internal sealed class ScenarioReader
                 {
                     if (NotTextWithin(item) is { } inner)
                     {
-                        return inner with { Path = $"[{i}]" + (inner.Path.Length == 0 || inner.Path[0] == '[' ? inner.Path : "." + inner.Path) };
+                        return inner with { Path = JoinPath($"[{i}]", inner.Path) };
                     }
 
                     i++;

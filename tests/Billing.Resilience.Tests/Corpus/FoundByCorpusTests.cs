@@ -405,4 +405,17 @@ public class FoundByCorpusTests
         Assert.Equal(("rentals[2].endSignals[0].at", "DRILL_TIME_INVALID"), (error.Path, error.Code));
         Assert.Contains(offset, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"\":1,\"\":2}", "$")]
+    [InlineData("{\"policy\":{\"\":1,\"\":2}}", "policy")]
+    [InlineData("{\"outages\":[{\"\":1,\"\":2}]}", "outages[0]")]
+    [InlineData("{\"pricingPlans\":[],\"pricingPlans\":[]}", "pricingPlans")]
+    public void Scenario_repeated_empty_member_name_and_repeated_pricingPlans_are_reported_too(string json, string path)
+    {
+        // The repeated-member check (this branch) threw IndexOutOfRangeException on an empty name, and skipped pricingPlans whole.
+        var (scenario, errors) = ScenarioReader.Read(json);
+        Assert.Null(scenario);
+        Assert.Contains(errors, e => (e.Path, e.Code) == (path, "DRILL_DUPLICATE_PROPERTY"));
+    }
 }
