@@ -72,6 +72,8 @@ public class ScenarioCorpus
         Repeat("root/rentals-twice", "$", "rentals", "[]", "rentals", "[]"),
         Repeat("root/scenario-twice", "$", "scenario", "\"other\"", "scenario", "\"other\""),
         Repeat("root/policy-twice", "$", "policy", "{}", "policy", "{}"),
+        Repeat("root/pricing-plans-twice", "$", "pricingPlans", "[]", "pricingPlans", "[]"),
+        Text("root/empty-name-twice", JsonPaths.Set(Valid, "policy", "{\"\": 1, \"\": 2}"), "policy", "DRILL_DUPLICATE_PROPERTY", "\"\" appears more than once"),
 
         // scenario.
         Remove("scenario/missing", "scenario", "DRILL_REQUIRED", "required"),

@@ -26,7 +26,7 @@ internal static class JsonMutator
         "\"2022-10-15T15:40:00+09:00\"", "\"2022-10-15T15:40:00Z\"", "\"2022-10-15T15:40:00\"", "\"2022-10-15\"", "\"1999-12-31T23:59:59Z\"",
         "\"2100-01-01T00:00:00Z\"", "\"9999-12-31T23:59:59Z\"", "\"0001-01-01T00:00:00Z\"", "\"2022-13-01T00:00:00Z\"", "\"2022-10-15T25:00:00Z\"",
         "\"2022-10-15T15:40:00+24:00\"", "\"2022-10-15T15:40:60Z\"", "\"2022-10-15T15:40:00.123456789123Z\"", "\"2022-02-29T00:00:00Z\"",
-        "{}", "[]", "[[]]", "{\"\":{}}", "[null]", "[1,2,3]", "{\"start\":0,\"rate\":1,\"interval\":1}",
+        "{}", "[]", "[[]]", "{\"\":{}}", "{\"\":1,\"\":2}", "[null]", "[1,2,3]", "{\"start\":0,\"rate\":1,\"interval\":1}",
         "{\"plan_id\":\"p\",\"currency\":\"USD\",\"price\":1}", "{\"at\":\"2022-10-15T15:40:00+09:00\",\"km\":\"1\"}",
     ];
 
@@ -210,8 +210,10 @@ internal static class JsonMutator
         };
     }
 
-    private static string Rename(string name, Random random) => random.Next(5) switch
+    private static string Rename(string name, Random random) => random.Next(7) switch
     {
+        5 => string.Empty,
+        6 => name + "\u0000",
         0 => name.ToUpperInvariant(),
         1 => char.ToUpperInvariant(name[0]) + name[1..],
         2 => name + "s",
