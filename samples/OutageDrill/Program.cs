@@ -26,28 +26,63 @@ internal static partial class Program
         {
             case "quote":
                 return QuoteCommand.Run(args[1..], stdout, stderr);
-            case "simulate" when args.Length >= 2:
-                var options = Options.Parse(args[2..], ["--report"], out var problem);
-                if (problem is not null)
+            case "simulate" when args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal):
+                return Fail(stderr, "simulate", "FILE", "DRILL_USAGE", "a scenario file is required: simulate FILE [--report OUT]");
+            case "simulate":
+                if (!TryParseOptions("simulate", args[2..], ["--report"], out var options, out var problem))
                 {
-                    return Fail(stderr, "simulate", problem);
+                    return Fail(stderr, problem);
                 }
 
-                string json;
-                try
+                if (options.GetValueOrDefault("--report") is { } reportPath && ReportPathProblem(reportPath) is { } reportProblem)
                 {
-                    json = ReadScenario(args[1]);
+                    return Fail(stderr, reportProblem);
                 }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException or InvalidDataException)
+
+                if (!TryReadInput("simulate", "FILE", args[1], ScenarioReader.MaxFileBytes, "DRILL_FILE_TOO_LARGE", out var json, out var readProblem))
                 {
-                    return Fail(stderr, args[1], $"cannot be read: {ex.Message}");
+                    return Fail(stderr, readProblem);
                 }
 
                 var report = options.GetValueOrDefault("--report");
                 return await SimulateAsync(args[1], json, report, human: report is not null, stdout, stderr).ConfigureAwait(false);
             default:
-                return Fail(stderr, "outage-drill", "usage: [simulate FILE [--report OUT]] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [simulate FILE [--report OUT]] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
         }
+    }
+
+    /// <summary>
+    /// Reads "--name value" pairs. Unknown, repeated and valueless options are errors whose path is the option and
+    /// whose code says which (DRILL_OPTION_UNKNOWN, DRILL_OPTION_REPEATED, DRILL_OPTION_VALUE_MISSING).
+    /// </summary>
+    public static bool TryParseOptions(string command, IReadOnlyList<string> args, IReadOnlyCollection<string> known, out Dictionary<string, string> options, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out CommandLineError? problem)
+    {
+        options = new Dictionary<string, string>(StringComparer.Ordinal);
+        problem = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (!known.Contains(name))
+            {
+                problem = new(command, name, "DRILL_OPTION_UNKNOWN", $"unknown option '{name}' (options: {string.Join(", ", known)})");
+                return false;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                problem = new(command, name, "DRILL_OPTION_VALUE_MISSING", "needs a value");
+                return false;
+            }
+
+            var value = args[++i];
+            if (!options.TryAdd(name, value))
+            {
+                problem = new(command, name, "DRILL_OPTION_REPEATED", $"is given twice ('{options[name]}' and '{value}')");
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static async Task<int> SimulateAsync(string file, string json, string? report, bool human, TextWriter stdout, TextWriter stderr)
@@ -62,7 +97,15 @@ internal static partial class Program
         var reportJson = DrillReport.ToJson(result);
         if (report is not null)
         {
-            DrillReport.WriteAtomically(report, reportJson);
+            try
+            {
+                DrillReport.WriteAtomically(report, reportJson);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Checked before the run, but the file system can change meanwhile: still one line, and no file.
+                return Fail(stderr, report, "--report", "DRILL_REPORT_NOT_WRITTEN", $"cannot be written: {ex.Message}");
+            }
         }
 
         if (human)
@@ -88,16 +131,103 @@ internal static partial class Program
         return result.Gateway.CheckInvariants().Count == 0 ? 0 : 1;
     }
 
-    private static string ReadScenario(string path)
+    /// <summary>What makes a report path unusable, found before the drill runs (the report is written after it).</summary>
+    private static CommandLineError? ReportPathProblem(string path)
     {
-        var info = new FileInfo(path);
-        if (info.Exists && info.Length > ScenarioReader.MaxFileBytes)
+        string full;
+        try
         {
-            throw new InvalidDataException($"{info.Length} bytes is more than the {ScenarioReader.MaxFileBytes} a scenario may have");
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return new(path.Length == 0 ? "simulate" : path, "--report", "DRILL_REPORT_PATH_INVALID", $"'{path}' is not a file name: {ex.Message}");
         }
 
-        return File.ReadAllText(path);
+        if (Directory.Exists(full))
+        {
+            return new(path, "--report", "DRILL_REPORT_PATH_INVALID", "is a directory; the report is written to a file");
+        }
+
+        var directory = Path.GetDirectoryName(full);
+        return directory is not null && !Directory.Exists(directory)
+            ? new(path, "--report", "DRILL_REPORT_DIRECTORY_MISSING", $"the directory {directory} does not exist")
+            : null;
     }
+
+    /// <summary>
+    /// Reads an input file as UTF-8 text (a byte order mark is kept for the parsers, which skip one). Refused with a
+    /// code: no name (DRILL_FILE_UNREADABLE), a directory (DRILL_FILE_IS_DIRECTORY), no such file
+    /// (DRILL_FILE_NOT_FOUND), more than <paramref name="maxBytes"/> bytes (<paramref name="tooLargeCode"/>; counted
+    /// while reading, so a device or a growing file is no way round it), bytes that are not UTF-8 (DRILL_FILE_NOT_UTF8):
+    /// they were silently replaced by U+FFFD before.
+    /// </summary>
+    public static bool TryReadInput(string command, string argument, string path, long maxBytes, string tooLargeCode, out string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out CommandLineError? problem)
+    {
+        text = string.Empty;
+        problem = null;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            problem = new(command, argument, "DRILL_FILE_UNREADABLE", $"'{path}' is not a file name");
+            return false;
+        }
+
+        if (Directory.Exists(path))
+        {
+            problem = new(path, argument, "DRILL_FILE_IS_DIRECTORY", "is a directory, not a file");
+            return false;
+        }
+
+        byte[] bytes;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                problem = new(path, argument, "DRILL_FILE_NOT_FOUND", "no such file");
+                return false;
+            }
+
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (file.CanSeek && file.Length > maxBytes)
+            {
+                problem = new(path, "$", tooLargeCode, $"the file has {file.Length} bytes, more than the limit of {maxBytes}");
+                return false;
+            }
+
+            using var buffer = new MemoryStream(file.CanSeek ? (int)file.Length + 1 : 0);
+            var chunk = new byte[81_920];
+            for (int read; (read = file.Read(chunk, 0, chunk.Length)) > 0;)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                {
+                    problem = new(path, "$", tooLargeCode, $"the file has more than {maxBytes} bytes, the limit");
+                    return false;
+                }
+            }
+
+            bytes = buffer.ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problem = new(path, argument, "DRILL_FILE_UNREADABLE", $"cannot be read: {ex.Message}");
+            return false;
+        }
+
+        try
+        {
+            text = StrictUtf8.GetString(bytes);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException ex)
+        {
+            var offending = string.Join(" ", (ex.BytesUnknown ?? []).Select(b => $"0x{b:X2}"));
+            problem = new(path, "$", "DRILL_FILE_NOT_UTF8", $"is not UTF-8 text: {offending} at byte offset {ex.Index}");
+            return false;
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string ReadEmbeddedSeed()
     {
@@ -112,13 +242,47 @@ internal static partial class Program
     {
         var first = errors[0];
         var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : string.Empty;
-        stderr.WriteLine($"{file}: {first.Path}: {first.Message} [{first.Code}]{more}");
+        stderr.WriteLine(OneLine($"{file}: {first.Path}: {first.Message} [{first.Code}]{more}"));
         return 2;
     }
 
-    public static int Fail(TextWriter stderr, string file, string message)
+    /// <summary>
+    /// Keeps an error on one line: messages quote what the input holds, and values, JSON objects and file names can
+    /// span lines. Line breaks and other control characters are written as escapes.
+    /// </summary>
+    private static string OneLine(string text)
     {
-        stderr.WriteLine($"{file}: {message}");
-        return 2;
+        if (!text.AsSpan().ContainsAny(LineBreaking))
+        {
+            return text;
+        }
+
+        var line = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\n' => line.Append("\\n"),
+                '\r' => line.Append("\\r"),
+                '\t' => line.Append(c),
+                _ when char.IsControl(c) || c is '\u2028' or '\u2029' => line.Append(System.Globalization.CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => line.Append(c),
+            };
+        }
+
+        return line.ToString();
     }
+
+    private static readonly System.Buffers.SearchValues<char> LineBreaking = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, 32).Where(c => c != '\t').Select(c => (char)c), '\u007f', .. Enumerable.Range(0x80, 32).Select(c => (char)c), '\u2028', '\u2029']);
+
+    /// <summary>Bad input on the command line, or a file it names: exit code 2 and one line on stderr, as for a file's errors.</summary>
+    public static int Fail(TextWriter stderr, string file, string path, string code, string message)
+        => Fail(stderr, new CommandLineError(file, path, code, message));
+
+    public static int Fail(TextWriter stderr, CommandLineError error)
+        => Fail(stderr, error.File, [new ValidationError(error.Path, error.Code, error.Message)]);
 }
+
+/// <summary>A problem with the command line: the file or command it concerns, the option or argument, a stable code, what is wrong.</summary>
+internal sealed record CommandLineError(string File, string Path, string Code, string Message);

@@ -9,28 +9,35 @@ namespace OutageDrill;
 /// <summary><c>quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]</c>.</summary>
 internal static class QuoteCommand
 {
+    private const string Usage = "quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]";
+
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var options = Options.Parse(args, ["--plans", "--plan", "--minutes", "--km", "--rounding"], out var problem);
-        if (problem is not null)
+        if (!Program.TryParseOptions("quote", args, ["--plans", "--plan", "--minutes", "--km", "--rounding"], out var options, out var problem))
         {
-            return Program.Fail(stderr, "quote", problem);
+            return Program.Fail(stderr, problem);
         }
 
-        if (!options.TryGetValue("--plans", out var file) || !options.TryGetValue("--plan", out var planId) || !options.TryGetValue("--minutes", out var minutesText))
+        foreach (var required in (string[])["--plans", "--plan", "--minutes"])
         {
-            return Program.Fail(stderr, "quote", "usage: quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+            if (!options.ContainsKey(required))
+            {
+                return Program.Fail(stderr, "quote", required, "DRILL_OPTION_REQUIRED", $"required; usage: {Usage}");
+            }
         }
 
+        var file = options["--plans"];
+        var planId = options["--plan"];
+        var minutesText = options["--minutes"];
         if (!TryDecimal(minutesText, out var minutes) || minutes < 0 || minutes > 5_256_000m)
         {
-            return Program.Fail(stderr, "quote", $"--minutes: '{minutesText}' is not a number of minutes between 0 and 5256000 (ten years)");
+            return Program.Fail(stderr, "quote", "--minutes", "DRILL_MINUTES_INVALID", $"'{minutesText}' is not a number of minutes between 0 and 5256000 (ten years)");
         }
 
         var kmText = options.GetValueOrDefault("--km", "0");
         if (!TryDecimal(kmText, out var km) || km < 0 || km > 1_000_000m)
         {
-            return Program.Fail(stderr, "quote", $"--km: '{kmText}' is not a distance between 0 and 1000000 km");
+            return Program.Fail(stderr, "quote", "--km", "DRILL_KM_INVALID", $"'{kmText}' is not a distance between 0 and 1000000 km");
         }
 
         var roundingText = options.GetValueOrDefault("--rounding", "started");
@@ -44,17 +51,13 @@ internal static class QuoteCommand
                 rounding = IntervalRounding.Completed;
                 break;
             default:
-                return Program.Fail(stderr, "quote", $"--rounding: '{roundingText}' is neither started nor completed");
+                return Program.Fail(stderr, "quote", "--rounding", "DRILL_ROUNDING_UNKNOWN", $"'{roundingText}' is neither started nor completed");
         }
 
-        string json;
-        try
+        // The importer's limit, and room for a byte order mark; anything longer is refused before it is read whole.
+        if (!Program.TryReadInput("quote", "--plans", file, GbfsPricingPlans.MaxDocumentBytes + 3, GbfsImportCodes.DocumentTooLarge, out var json, out var readProblem))
         {
-            json = File.ReadAllText(file);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            return Program.Fail(stderr, file, $"cannot be read: {ex.Message}");
+            return Program.Fail(stderr, readProblem);
         }
 
         var import = GbfsPricingPlans.Parse(json);
@@ -65,12 +68,23 @@ internal static class QuoteCommand
 
         if (!import.TryGetPlan(planId, out var plan))
         {
-            return Program.Fail(stderr, file, $"--plan: no plan '{planId}' (plans: {string.Join(", ", import.Plans.Select(p => p.PlanId))})");
+            var known = string.Join(", ", import.Plans.Take(20).Select(p => p.PlanId)) + (import.Plans.Count > 20 ? $", ... ({import.Plans.Count} plans)" : string.Empty);
+            return Program.Fail(stderr, file, "--plan", "DRILL_PLAN_UNKNOWN", $"no plan '{planId}' (plans: {known})");
         }
 
         // Exact: minutes * 60 seconds in nanoseconds, truncated below a nanosecond only.
         var nanos = decimal.Truncate(minutes * 60_000_000_000m);
-        var quote = FareCalculator.Quote(plan, Duration.FromNanoseconds((long)nanos), km, rounding);
+        FareQuote quote;
+        try
+        {
+            quote = FareCalculator.Quote(plan, Duration.FromNanoseconds((long)nanos), km, rounding);
+        }
+        catch (OverflowException)
+        {
+            // Money arithmetic is checked: a fare (or a line of it) past 64-bit minor units throws rather than wraps.
+            return Program.Fail(stderr, file, "--plan", "DRILL_FARE_TOO_LARGE", $"the fare of plan '{planId}' for {minutesText} minutes and {kmText} km does not fit in 64-bit minor units of {plan.Currency.Code}");
+        }
+
         stdout.WriteLine(ToJson(quote));
         return 0;
     }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Billing.Resilience;
 using Billing.Resilience.Outages;
@@ -31,6 +33,7 @@ internal sealed class ScenarioReader
     private static readonly Instant Earliest = Instant.FromUtc(2000, 1, 1, 0, 0);
     private static readonly Instant Latest = Instant.FromUtc(2100, 1, 1, 0, 0);
     private readonly List<ValidationError> errors = [];
+    private readonly Dictionary<string, string> rentalPaths = new(StringComparer.Ordinal);
 
     private ScenarioReader()
     {
@@ -38,22 +41,208 @@ internal sealed class ScenarioReader
 
     public static (Scenario? Scenario, IReadOnlyList<ValidationError> Errors) Read(string json)
     {
+        ArgumentNullException.ThrowIfNull(json);
         var reader = new ScenarioReader();
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
+            // A byte order mark is not JSON, but editors write one: ignore it, as File.ReadAllText and the GBFS importer do.
+            var text = json.AsMemory();
+            if (text.Span.StartsWith("\uFEFF", StringComparison.Ordinal))
+            {
+                text = text[1..];
+            }
+
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
         }
         catch (JsonException ex)
         {
             return (null, [new ValidationError("$", "DRILL_MALFORMED_JSON", $"not valid JSON (line {ex.LineNumber + 1}, position {ex.BytePositionInLine + 1}): {ex.Message.Split(". ")[0]}")]);
         }
+        catch (ArgumentException ex)
+        {
+            // Text that is not valid UTF-16 (a lone surrogate) cannot be read as JSON at all.
+            return (null, [new ValidationError("$", "DRILL_MALFORMED_JSON", $"not text: {ex.Message}")]);
+        }
 
         using (document)
         {
+            if (NotText(document.RootElement) is { } notText)
+            {
+                return (null, [notText]);
+            }
+
+            reader.FindRepeatedMembers(document.RootElement);
             var scenario = reader.ReadRoot(document.RootElement);
             return reader.errors.Count == 0 ? (scenario, []) : (null, reader.errors);
         }
+    }
+
+    /// <summary>
+    /// Reports every member that appears twice in one object: parsers disagree on which occurrence wins, so the
+    /// value is ambiguous. <c>pricingPlans</c> is the GBFS importer's to check.
+    /// </summary>
+    private void FindRepeatedMembers(JsonElement root)
+    {
+        var found = new List<ValidationError>();
+        RepeatedMembersWithin(root, found, notInto: "pricingPlans");
+        errors.AddRange(found.Select(e => e with { Path = RootPath(e.Path) }));
+    }
+
+    /// <summary>
+    /// Adds the repeated members within <paramref name="element"/> to <paramref name="found"/>, with paths relative to
+    /// it (built only for what is found); the member <paramref name="notInto"/> is checked, not what it holds.
+    /// </summary>
+    private static void RepeatedMembersWithin(JsonElement element, List<ValidationError> found, string? notInto = null)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                HashSet<string>? names = null;
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = property.Name;
+                    names ??= new HashSet<string>(StringComparer.Ordinal);
+                    if (!names.Add(name))
+                    {
+                        found.Add(new ValidationError(name, "DRILL_DUPLICATE_PROPERTY", $"\"{name}\" appears more than once in the object (again as {Show(property.Value)}), so its value is ambiguous"));
+                    }
+
+                    if (name == notInto)
+                    {
+                        continue;
+                    }
+
+                    var before = found.Count;
+                    RepeatedMembersWithin(property.Value, found);
+                    for (var i = before; i < found.Count; i++)
+                    {
+                        found[i] = found[i] with { Path = JoinPath(name, found[i].Path) };
+                    }
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    var before = found.Count;
+                    RepeatedMembersWithin(item, found);
+                    for (var i = before; i < found.Count; i++)
+                    {
+                        found[i] = found[i] with { Path = JoinPath($"[{index}]", found[i].Path) };
+                    }
+
+                    index++;
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>A member name or an item index, then the path within it (empty for the value itself).</summary>
+    private static string JoinPath(string step, string within)
+        => within.Length == 0 || within[0] == '[' ? step + within : step + "." + within;
+
+    /// <summary>A path relative to the document as errors show it: <c>$</c> for the document, <c>$[0]</c> for an item of it.</summary>
+    private static string RootPath(string path) => path.Length == 0 || path[0] == '[' ? "$" + path : path;
+
+    /// <summary>
+    /// Finds the first string or member name that escapes half of a UTF-16 surrogate pair on its own
+    /// (<c>"\ud800"</c>): the JSON parser accepts it, but it is not text, and reading it would throw.
+    /// </summary>
+    private static ValidationError? NotText(JsonElement root)
+        => NotTextWithin(root) is { } found ? found with { Path = RootPath(found.Path) } : null;
+
+    /// <summary>As <see cref="NotText"/>, with the path relative to <paramref name="element"/>: built only when something is found.</summary>
+    private static ValidationError? NotTextWithin(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return LoneSurrogateEscape(JsonMarshal.GetRawUtf8Value(element)) is { } escape
+                    ? new ValidationError(string.Empty, "DRILL_MALFORMED_JSON", $"{Show(element)} is not text: {escape} is half of a UTF-16 surrogate pair without the other half")
+                    : null;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var name = JsonMarshal.GetRawUtf8PropertyName(property);
+                    if (LoneSurrogateEscape(name) is { } nameEscape)
+                    {
+                        return new ValidationError(string.Empty, "DRILL_MALFORMED_JSON", $"the member name \"{Encoding.UTF8.GetString(name)}\" is not text: {nameEscape} is half of a UTF-16 surrogate pair without the other half");
+                    }
+
+                    if (NotTextWithin(property.Value) is { } inner)
+                    {
+                        return inner with { Path = JoinPath(property.Name, inner.Path) };
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (NotTextWithin(item) is { } inner)
+                    {
+                        return inner with { Path = JoinPath($"[{i}]", inner.Path) };
+                    }
+
+                    i++;
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The first <c>\uXXXX</c> escape in raw JSON text that is half of a surrogate pair on its own; null when there is none.</summary>
+    private static string? LoneSurrogateEscape(ReadOnlySpan<byte> raw)
+    {
+        if (raw.IndexOf((byte)'\\') < 0)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < raw.Length - 1; i++)
+        {
+            if (raw[i] != '\\')
+            {
+                continue;
+            }
+
+            if (raw[i + 1] != 'u' || !TryHex4(raw, i + 2, out var unit))
+            {
+                i++; // \", \\, \n ...: the escaped character does not start another escape.
+                continue;
+            }
+
+            if (char.IsHighSurrogate(unit) && i + 12 <= raw.Length && raw[i + 6] == '\\' && raw[i + 7] == 'u' && TryHex4(raw, i + 8, out var low) && char.IsLowSurrogate(low))
+            {
+                i += 11;
+                continue;
+            }
+
+            if (char.IsSurrogate(unit))
+            {
+                return Encoding.ASCII.GetString(raw.Slice(i, 6));
+            }
+
+            i += 5;
+        }
+
+        return null;
+    }
+
+    private static bool TryHex4(ReadOnlySpan<byte> raw, int start, out char unit)
+    {
+        ushort value = 0;
+        var ok = start + 4 <= raw.Length && System.Buffers.Text.Utf8Parser.TryParse(raw.Slice(start, 4), out value, out var consumed, 'X') && consumed == 4;
+        unit = (char)value;
+        return ok;
     }
 
     private Scenario? ReadRoot(JsonElement root)
@@ -68,6 +257,7 @@ internal sealed class ScenarioReader
         var runUntil = RequiredTime(root, "runUntil", "runUntil");
 
         IReadOnlyList<PricingPlan> plans = [];
+        var plansImported = false;
         if (!root.TryGetProperty("pricingPlans", out var plansElement))
         {
             Error("pricingPlans", "DRILL_REQUIRED", "required");
@@ -77,13 +267,20 @@ internal sealed class ScenarioReader
             var import = GbfsPricingPlans.Parse(plansElement, "pricingPlans");
             errors.AddRange(import.Errors);
             plans = import.Plans;
+            plansImported = import.IsValid;
         }
 
         var policy = ReadPolicy(root, plans);
         var outages = ReadOutages(root, runUntil);
-        var rentals = ReadRentals(root, plans, runUntil, import: plansElement.ValueKind != JsonValueKind.Undefined);
+        var rentals = ReadRentals(root, plans, runUntil, checkPlanIds: plansImported);
         var faults = ReadFaults(root, rentals);
         if (errors.Count > 0 || name is null || runUntil is null)
+        {
+            return null;
+        }
+
+        CheckFaresFit(plans, outages, rentals, runUntil.Value);
+        if (errors.Count > 0)
         {
             return null;
         }
@@ -159,19 +356,19 @@ internal sealed class ScenarioReader
         {
             if (Decimal(hold) is not { } amount)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_INVALID", $"a decimal amount in major units such as \"10000\", not {Show(hold)}");
+                Error("policy.holdAmount", "DRILL_AMOUNT_INVALID", $"a decimal amount in major units such as \"10000\", with at most 28 significant digits, not {Show(hold)}");
             }
             else if (amount <= 0)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_NOT_POSITIVE", $"a positive amount, not {amount.ToString(CultureInfo.InvariantCulture)}");
+                Error("policy.holdAmount", "DRILL_AMOUNT_NOT_POSITIVE", $"a positive amount, not {Show(hold)}");
             }
             else if (amount > 1_000_000_000_000m)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_LARGE", $"at most 1000000000000, not {amount.ToString(CultureInfo.InvariantCulture)}");
+                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_LARGE", $"at most 1000000000000, not {Show(hold)}");
             }
             else if (plans.FirstOrDefault(plan => decimal.Round(amount, plan.Currency.MinorDigits) != amount) is { } tooPrecise)
             {
-                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_PRECISE", $"{amount.ToString(CultureInfo.InvariantCulture)} has more decimals than {tooPrecise.Currency.Code} (plan {tooPrecise.PlanId}) allows");
+                Error("policy.holdAmount", "DRILL_AMOUNT_TOO_PRECISE", $"{Show(hold)} has more decimals than {tooPrecise.Currency.Code} (plan {tooPrecise.PlanId}) allows");
             }
             else
             {
@@ -180,6 +377,65 @@ internal sealed class ScenarioReader
         }
 
         return policy;
+    }
+
+    /// <summary>
+    /// Money is counted in 64-bit minor units, with checked arithmetic: a plan's rates (up to 1e9 a minute, 100
+    /// segments) over a long enough rental would overflow the drill's statements and totals, and throw. Every
+    /// rental's fare is bounded here (its billable and naive time end by the last instant the scenario names), and
+    /// a scenario whose fares could pass a quarter of the range, alone or summed per currency, is refused.
+    /// </summary>
+    private void CheckFaresFit(IReadOnlyList<PricingPlan> plans, IReadOnlyList<ScenarioOutage> outages, IReadOnlyList<ScenarioRental> rentals, OffsetDateTime runUntil)
+    {
+        const decimal Limit = long.MaxValue / 4;
+        var lastInstant = outages.Select(o => o.To?.ToInstant() ?? Instant.MinValue)
+            .Concat(rentals.SelectMany(r => r.EndSignals.Select(s => s.At.ToInstant())))
+            .Append(runUntil.ToInstant())
+            .Max();
+        var plansById = plans.ToDictionary(p => p.PlanId, StringComparer.Ordinal);
+        var sums = new Dictionary<CurrencyCode, decimal>();
+        foreach (var rental in rentals)
+        {
+            var plan = plansById[rental.PlanId];
+            var minutes = (decimal)(lastInstant - rental.StartedAt.ToInstant()).TotalMinutes;
+            var km = rental.Distance.Sum(d => d.Kilometres);
+            var minor = FareBound(plan, Math.Ceiling(Math.Max(minutes, 0)), km) * plan.Currency.MinorUnitsPerMajor;
+            if (minor > Limit)
+            {
+                Error(rentalPaths[rental.Id], "DRILL_FARE_TOO_LARGE", string.Create(CultureInfo.InvariantCulture, $"on plan '{plan.PlanId}', over up to {Math.Ceiling(minutes)} minutes and {km} km, the fare could reach {decimal.Round(minor / plan.Currency.MinorUnitsPerMajor, 0)} {plan.Currency.Code}: more than 64-bit minor units hold with room to sum"));
+                continue;
+            }
+
+            sums[plan.Currency] = sums.GetValueOrDefault(plan.Currency) + minor;
+        }
+
+        foreach (var (currency, sum) in sums.Where(s => s.Value > Limit))
+        {
+            Error("rentals", "DRILL_FARE_TOO_LARGE", string.Create(CultureInfo.InvariantCulture, $"together, the rentals in {currency.Code} could be charged {decimal.Round(sum / currency.MinorUnitsPerMajor, 0)} {currency.Code}: more than 64-bit minor units hold with room to sum"));
+        }
+    }
+
+    /// <summary>The most a fare can be in absolute value after <paramref name="minutes"/> and <paramref name="km"/>, cap or no cap (a cap only lowers it).</summary>
+    private static decimal FareBound(PricingPlan plan, decimal minutes, decimal km)
+    {
+        var bound = plan.Price;
+        foreach (var segment in plan.PerMinutePricing)
+        {
+            bound += Math.Abs(segment.Rate) * Units(segment, minutes);
+        }
+
+        foreach (var segment in plan.PerKmPricing)
+        {
+            bound += Math.Abs(segment.Rate) * Units(segment, km);
+        }
+
+        return bound;
+
+        static decimal Units(PricingSegment segment, decimal x)
+        {
+            var upTo = segment.End is { } end ? Math.Min(x, end) : x;
+            return upTo <= segment.Start ? 0 : segment.Interval == 0 ? 1 : Math.Ceiling((upTo - segment.Start) / segment.Interval);
+        }
     }
 
     private List<ScenarioOutage> ReadOutages(JsonElement root, OffsetDateTime? runUntil)
@@ -249,7 +505,7 @@ internal sealed class ScenarioReader
         return result;
     }
 
-    private List<ScenarioRental> ReadRentals(JsonElement root, IReadOnlyList<PricingPlan> plans, OffsetDateTime? runUntil, bool import)
+    private List<ScenarioRental> ReadRentals(JsonElement root, IReadOnlyList<PricingPlan> plans, OffsetDateTime? runUntil, bool checkPlanIds)
     {
         var result = new List<ScenarioRental>();
         if (!root.TryGetProperty("rentals", out var rentals))
@@ -294,9 +550,10 @@ internal sealed class ScenarioReader
             }
 
             var planId = RequiredString(r, "planId", path + ".planId");
-            if (planId is not null && import && plans.Count > 0 && !planIds.Contains(planId))
+            // Only against plans that imported: an import with errors says so itself. A valid import may have no plan at all.
+            if (planId is not null && checkPlanIds && !planIds.Contains(planId))
             {
-                Error(path + ".planId", "DRILL_PLAN_UNKNOWN", $"'{planId}' is not a plan of pricingPlans");
+                Error(path + ".planId", "DRILL_PLAN_UNKNOWN", plans.Count == 0 ? $"'{planId}' is not a plan of pricingPlans, which has none" : $"'{planId}' is not a plan of pricingPlans");
             }
 
             var startedAt = RequiredTime(r, "startedAt", path + ".startedAt");
@@ -371,16 +628,16 @@ internal sealed class ScenarioReader
                     }
                     else if ((km = Decimal(kmElement)) is not { } value)
                     {
-                        Error(dp + ".km", "DRILL_DISTANCE_INVALID", $"a decimal number of kilometres such as \"1.2\", not {Show(kmElement)}");
+                        Error(dp + ".km", "DRILL_DISTANCE_INVALID", $"a decimal number of kilometres such as \"1.2\", with at most 28 significant digits, not {Show(kmElement)}");
                     }
                     else if (value <= 0 || value > RecordDistanceValidator.MaxKilometresPerIncrement)
                     {
-                        Error(dp + ".km", "DRILL_DISTANCE_RANGE", $"between 0 (exclusive) and {RecordDistanceValidator.MaxKilometresPerIncrement}, not {value.ToString(CultureInfo.InvariantCulture)}");
+                        Error(dp + ".km", "DRILL_DISTANCE_RANGE", $"between 0 (exclusive) and {RecordDistanceValidator.MaxKilometresPerIncrement}, not {Show(kmElement)}");
                         km = null;
                     }
                     else if (decimal.Round(value, 6) != value)
                     {
-                        Error(dp + ".km", "DRILL_DISTANCE_TOO_PRECISE", $"at most 6 decimals, not {value.ToString(CultureInfo.InvariantCulture)}");
+                        Error(dp + ".km", "DRILL_DISTANCE_TOO_PRECISE", $"at most 6 decimals, not {Show(kmElement)}");
                         km = null;
                     }
 
@@ -399,6 +656,7 @@ internal sealed class ScenarioReader
             if (id is not null && rider is not null && planId is not null && startedAt is { } started)
             {
                 result.Add(new ScenarioRental(id, rider, planId, started, signals, distance));
+                rentalPaths[id] = path;
             }
         }
 
@@ -444,9 +702,10 @@ internal sealed class ScenarioReader
             }
 
             var times = Integer(f, "times", path + ".times", 1, 100);
-            if (!f.TryGetProperty("times", out _))
+            if (!f.TryGetProperty("times", out var timesElement) || timesElement.ValueKind == JsonValueKind.Null)
             {
-                Error(path + ".times", "DRILL_REQUIRED", "required");
+                // Integer reads null as "not given": for a required field that is an error, not a fault to drop.
+                Error(path + ".times", "DRILL_REQUIRED", timesElement.ValueKind == JsonValueKind.Null ? "required, not null" : "required");
             }
 
             if (rentalId is not null && operation is not null && kind is not null && times is { } n)
@@ -495,7 +754,7 @@ internal sealed class ScenarioReader
 
     private OffsetDateTime? Time(JsonElement value, string path)
     {
-        if (value.ValueKind != JsonValueKind.String || Rfc3339.Parse(value.GetString()!) is not { Success: true } parsed)
+        if (value.ValueKind != JsonValueKind.String || ParseRfc3339(value.GetString()!) is not { Success: true } parsed)
         {
             Error(path, "DRILL_TIME_INVALID", $"not a valid RFC 3339 time: {Show(value)}");
             return null;
@@ -509,6 +768,22 @@ internal sealed class ScenarioReader
         }
 
         return parsed.Value;
+    }
+
+    /// <summary>
+    /// Parses an RFC 3339 time. NodaTime throws, rather than failing the parse, for an offset of 18 to 23 hours
+    /// ("+19:00"): the pattern takes two-digit hours, the offset type only up to 18.
+    /// </summary>
+    private static ParseResult<OffsetDateTime>? ParseRfc3339(string text)
+    {
+        try
+        {
+            return Rfc3339.Parse(text);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     private long? Integer(JsonElement parent, string property, string path, long min, long max)
@@ -533,17 +808,63 @@ internal sealed class ScenarioReader
         return n;
     }
 
+    /// <summary>
+    /// Reads a JSON number, or a string holding a plain decimal ("10000", "1.2"), exactly: decimal parsing rounds past
+    /// 28 significant digits and flushes tiny numbers to zero without a word, and a rounded amount is not what was written.
+    /// </summary>
     private static decimal? Decimal(JsonElement value)
     {
         if (value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out var number))
         {
-            return number;
+            return IsExactly(value.GetRawText(), number) ? number : null;
         }
 
         return value.ValueKind == JsonValueKind.String
-            && decimal.TryParse(value.GetString(), NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            && value.GetString() is { } text
+            && decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed)
+            && IsExactly(text, parsed)
             ? parsed
             : null;
+    }
+
+    /// <summary>Whether the number written as <paramref name="text"/> (already known to be a number) is exactly <paramref name="value"/>.</summary>
+    private static bool IsExactly(string text, decimal value)
+        => Canonical(text) is { } written && written == Canonical(value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>A number as "[-]digits e exponent" with no leading or trailing zero in the digits ("0" for zero); null when the exponent is absurd.</summary>
+    private static string? Canonical(string text)
+    {
+        var negative = text.StartsWith('-');
+        var body = text.TrimStart('-', '+');
+        long exponent = 0;
+        var e = body.IndexOfAny(['e', 'E']);
+        if (e >= 0)
+        {
+            if (!int.TryParse(body.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var written))
+            {
+                return null;
+            }
+
+            exponent = written;
+            body = body[..e];
+        }
+
+        var point = body.IndexOf('.', StringComparison.Ordinal);
+        var digits = point < 0 ? body : body.Remove(point, 1);
+        if (point >= 0)
+        {
+            exponent -= body.Length - point - 1;
+        }
+
+        var significant = digits.TrimStart('0');
+        if (significant.Length == 0)
+        {
+            return "0";
+        }
+
+        var trimmed = significant.TrimEnd('0');
+        exponent += significant.Length - trimmed.Length;
+        return string.Create(CultureInfo.InvariantCulture, $"{(negative ? "-" : string.Empty)}{trimmed}e{exponent}");
     }
 
     private static Dependency? ParseDependency(JsonElement value) => value.ValueKind == JsonValueKind.String

@@ -26,6 +26,8 @@ public sealed record RecordDistance(string RentalId, Instant At, decimal Kilomet
 /// <summary>Validates <see cref="StartRental"/>.</summary>
 public sealed class StartRentalValidator : AbstractValidator<StartRental>
 {
+    private const int MaxPlanIdLength = 256;
+
     /// <summary>Creates the validator.</summary>
     public StartRentalValidator()
     {
@@ -33,9 +35,12 @@ public sealed class StartRentalValidator : AbstractValidator<StartRental>
             .WithMessage(c => $"'{c.RentalId}' is not a valid rental id (1 to {Rentals.RentalId.MaxLength} printable ASCII characters, no spaces or '|').");
         RuleFor(c => c.RiderId).Must(Rentals.RiderId.IsValid).WithErrorCode("BILLING_RIDER_ID_INVALID")
             .WithMessage(c => $"'{c.RiderId}' is not a valid rider id (1 to {Rentals.RiderId.MaxLength} printable ASCII characters, no spaces or '|').");
-        RuleFor(c => c.PlanId).NotEmpty().MaximumLength(256).WithErrorCode("BILLING_PLAN_ID_INVALID")
-            .WithMessage(c => $"'{c.PlanId}' is not a valid plan id.");
+        // One rule, one code: NotEmpty().MaximumLength() gave an empty id FluentValidation's own "NotEmptyValidator" code.
+        RuleFor(c => c.PlanId).Must(id => !string.IsNullOrWhiteSpace(id) && id.Length <= MaxPlanIdLength).WithErrorCode("BILLING_PLAN_ID_INVALID")
+            .WithMessage(c => $"'{c.PlanId}' is not a valid plan id (1 to {MaxPlanIdLength} characters, not blank).");
         RuleFor(c => c.Credential).MaximumLength(8_192).WithErrorCode("BILLING_CREDENTIAL_TOO_LONG");
+        RuleFor(c => c.Credential).Must(t => t is null || !ReportEndSignalValidator.LooksLikeCardNumber(t)).WithErrorCode("BILLING_CREDENTIAL_LOOKS_LIKE_CARD")
+            .WithMessage("The credential looks like a card number; never send card data where a session token belongs.");
     }
 }
 

@@ -86,7 +86,7 @@ public static class GbfsPricingPlans
 
         using (document)
         {
-            return Import(document.RootElement, string.Empty);
+            return NotText(document.RootElement, string.Empty) is { } notText ? Failed(notText) : Import(document.RootElement, string.Empty);
         }
     }
 
@@ -111,7 +111,7 @@ public static class GbfsPricingPlans
             return Failed(TooLarge(rootPath, bytes, atLeast: false));
         }
 
-        return Import(document, pathPrefix);
+        return NotText(document, pathPrefix) is { } notText ? Failed(notText) : Import(document, pathPrefix);
     }
 
     private static PricingPlanImport Import(JsonElement root, string prefix)
@@ -186,6 +186,146 @@ public static class GbfsPricingPlans
     {
         Preconditions.CheckInvariant(field.TryGetInt32(out var value), "Only validated GBFS integers are read.");
         return value;
+    }
+
+    /// <summary>
+    /// Finds the first string or member name, in document order, that is not text: one that escapes half of a UTF-16
+    /// surrogate pair (<c>"\ud800"</c>). The JSON parser accepts such escapes; reading the string would throw.
+    /// </summary>
+    private static ValidationError? NotText(JsonElement root, string prefix)
+    {
+        if (!MayEscapeSurrogates(root))
+        {
+            return null; // The common case: one scan of the raw text, no paths built.
+        }
+
+        var pending = new Stack<(JsonElement Element, string Path)>();
+        var children = new List<(JsonElement Element, string Path)>();
+        pending.Push((root, prefix));
+        while (pending.TryPop(out var item))
+        {
+            children.Clear();
+            switch (item.Element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    var raw = item.Element.GetRawText();
+                    if (LoneSurrogateEscape(raw) is { } escape)
+                    {
+                        var shown = raw.Length <= 80 ? raw : string.Concat(raw.AsSpan(0, 80), "…");
+                        return new ValidationError(GbfsPath.Root(item.Path), GbfsImportCodes.MalformedJson, $"the string {shown} is not text: {escape} is half of a UTF-16 surrogate pair without the other half");
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in item.Element.EnumerateObject())
+                    {
+                        if (RawName(property) is var name && LoneSurrogateEscape(name) is { } nameEscape)
+                        {
+                            return new ValidationError(GbfsPath.Root(item.Path), GbfsImportCodes.MalformedJson, $"the member name \"{name}\" is not text: {nameEscape} is half of a UTF-16 surrogate pair without the other half");
+                        }
+
+                        children.Add((property.Value, GbfsPath.Member(item.Path, property.Name)));
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var value in item.Element.EnumerateArray())
+                    {
+                        children.Add((value, GbfsPath.Item(item.Path, children.Count)));
+                    }
+
+                    break;
+                default:
+                    break;
+            }
+
+            for (var i = children.Count - 1; i >= 0; i--)
+            {
+                pending.Push(children[i]);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool MayEscapeSurrogates(JsonElement element)
+    {
+#if NET10_0_OR_GREATER
+        var text = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+#else
+        ReadOnlySpan<byte> text = Encoding.UTF8.GetBytes(element.GetRawText());
+#endif
+        var at = 0;
+        while (text[at..].IndexOf("\\u"u8) is var found and >= 0)
+        {
+            at += found + 2;
+            if (at + 1 < text.Length && (text[at] | 0x20) == 'd' && IsHexDigitFrom8(text[at + 1]))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsHexDigitFrom8(byte c) => c is (byte)'8' or (byte)'9' || (c | 0x20) is >= 'a' and <= 'f';
+
+    private static string RawName(JsonProperty property)
+    {
+#if NET10_0_OR_GREATER
+        return Encoding.UTF8.GetString(System.Runtime.InteropServices.JsonMarshal.GetRawUtf8PropertyName(property));
+#else
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return "\\ud800"; // Not readable: all that can be said is that it holds a lone surrogate.
+        }
+#endif
+    }
+
+    /// <summary>The first <c>\uXXXX</c> escape in raw JSON text that is half of a surrogate pair on its own; null when there is none.</summary>
+    private static string? LoneSurrogateEscape(string raw)
+    {
+        for (var i = 0; i < raw.Length - 1; i++)
+        {
+            if (raw[i] != '\\')
+            {
+                continue;
+            }
+
+            if (raw[i + 1] != 'u' || !TryHex4(raw, i + 2, out var unit))
+            {
+                i++; // \", \\, \n ...: the escaped character is not the start of another escape.
+                continue;
+            }
+
+            if (char.IsHighSurrogate(unit) && i + 11 < raw.Length && raw[i + 6] == '\\' && raw[i + 7] == 'u' && TryHex4(raw, i + 8, out var low) && char.IsLowSurrogate(low))
+            {
+                i += 11;
+                continue;
+            }
+
+            if (char.IsSurrogate(unit))
+            {
+                return raw.Substring(i, 6);
+            }
+
+            i += 5;
+        }
+
+        return null;
+    }
+
+    private static bool TryHex4(string text, int start, out char unit)
+    {
+        ushort value = 0;
+        var ok = start + 4 <= text.Length
+            && ushort.TryParse(text.AsSpan(start, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out value);
+        unit = (char)value;
+        return ok;
     }
 
     private static long RawUtf8Length(JsonElement element)
