@@ -19,7 +19,7 @@ internal static partial class Program
     {
         if (args.Length == 0)
         {
-            return await SimulateAsync(DefaultScenario, ReadEmbeddedSeed(), report: null, human: true, stdout, stderr).ConfigureAwait(false);
+            return await SimulateAsync(DefaultScenario, ReadEmbeddedSeed(), report: null, journal: null, human: true, stdout, stderr).ConfigureAwait(false);
         }
 
         switch (args[0])
@@ -27,9 +27,9 @@ internal static partial class Program
             case "quote":
                 return QuoteCommand.Run(args[1..], stdout, stderr);
             case "simulate" when args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal):
-                return Fail(stderr, "simulate", "FILE", "DRILL_USAGE", "a scenario file is required: simulate FILE [--report OUT]");
+                return Fail(stderr, "simulate", "FILE", "DRILL_USAGE", "a scenario file is required: simulate FILE [--report OUT] [--journal PATH|memory]");
             case "simulate":
-                if (!TryParseOptions("simulate", args[2..], ["--report"], out var options, out var problem))
+                if (!TryParseOptions("simulate", args[2..], ["--report", "--journal"], out var options, out var problem))
                 {
                     return Fail(stderr, problem);
                 }
@@ -44,10 +44,17 @@ internal static partial class Program
                     return Fail(stderr, readProblem);
                 }
 
+                if (options.GetValueOrDefault("--journal") is { } journalPath && DrillJournal.PathProblem(journalPath) is { } journalProblem)
+                {
+                    return Fail(stderr, journalProblem);
+                }
+
                 var report = options.GetValueOrDefault("--report");
-                return await SimulateAsync(args[1], json, report, human: report is not null, stdout, stderr).ConfigureAwait(false);
+                return await SimulateAsync(args[1], json, report, options.GetValueOrDefault("--journal"), human: report is not null, stdout, stderr).ConfigureAwait(false);
+            case "perf":
+                return await PerfCommand.RunAsync(args[1..], stdout, stderr).ConfigureAwait(false);
             default:
-                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [simulate FILE [--report OUT]] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [simulate FILE [--report OUT] [--journal PATH|memory]] | perf --rentals N [--journal sqlite|postgres] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
         }
     }
 
@@ -85,7 +92,7 @@ internal static partial class Program
         return true;
     }
 
-    private static async Task<int> SimulateAsync(string file, string json, string? report, bool human, TextWriter stdout, TextWriter stderr)
+    private static async Task<int> SimulateAsync(string file, string json, string? report, string? journal, bool human, TextWriter stdout, TextWriter stderr)
     {
         var (scenario, errors) = ScenarioReader.Read(json);
         if (scenario is null)
@@ -93,7 +100,8 @@ internal static partial class Program
             return Fail(stderr, file, errors);
         }
 
-        var result = await DrillRunner.RunAsync(scenario, new InMemoryJournal()).ConfigureAwait(false);
+        await using var store = await DrillJournal.OpenAsync(journal).ConfigureAwait(false);
+        var result = await DrillRunner.RunAsync(scenario, store.Journal).ConfigureAwait(false);
         var reportJson = DrillReport.ToJson(result);
         if (report is not null)
         {
@@ -118,6 +126,7 @@ internal static partial class Program
             }
 
             ConsoleReport.Write(console, result);
+            console.MarkupLine($"Journal: [bold]{Markup.Escape(store.Description)}[/] ({result.JournalEvents} events).");
             if (report is not null)
             {
                 console.MarkupLine($"JSON report written to [bold]{Markup.Escape(report)}[/].");

@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Billing.Resilience;
+using Billing.Resilience.Journal;
+using Billing.Resilience.Outages;
+using Billing.Resilience.Payments;
+using Billing.Resilience.PostgreSql;
+using Billing.Resilience.Pricing;
+using Billing.Resilience.Rentals;
+using Billing.Resilience.Sqlite;
+using Billing.Resilience.Testing;
+using Npgsql;
+using NodaTime;
+using NodaTime.Testing;
+using Polly;
+
+namespace OutageDrill;
+
+/// <summary>
+/// <c>perf --rentals N [--journal sqlite|postgres]</c>: a Kakao-scale drill built in memory and run end to end through
+/// the library on a durable journal. N rentals start in the four hours before a 20-hour payment and identity outage;
+/// most riders' end signals arrive late, during the outage; 1 % of gateway calls fail (lost responses, timeouts,
+/// errors); when the backends return the reconciler settles the backlog. Every money invariant is checked at the end,
+/// and the last line printed is one JSON object.
+/// </summary>
+internal static class PerfCommand
+{
+    private const int Concurrency = 64;
+    private static readonly Instant T0 = Instant.FromUtc(2022, 10, 15, 0, 0);
+    private static readonly Instant OutageFrom = T0 + Duration.FromHours(4);
+    private static readonly Instant OutageTo = OutageFrom + Duration.FromHours(20);
+    private static readonly PricingPlan Kickboard = new("kickboard", CurrencyCode.KRW, 1000m, [new PricingSegment(0, 180m, 1)]);
+
+    private sealed record Ride(string Id, Instant Start, Instant End, Instant Received);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        if (!Program.TryParseOptions("perf", args, ["--rentals", "--journal", "--seed"], out var options, out var problem))
+        {
+            return Program.Fail(stderr, problem);
+        }
+
+        if (!options.TryGetValue("--rentals", out var rentalsText) || !int.TryParse(rentalsText, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n is < 1 or > 10_000_000)
+        {
+            return Program.Fail(stderr, new CommandLineError("perf", "--rentals", "DRILL_RENTALS_INVALID", "a number of rentals from 1 to 10000000 is required"));
+        }
+
+        var store = options.GetValueOrDefault("--journal", "sqlite");
+        if (store is not ("sqlite" or "postgres"))
+        {
+            return Program.Fail(stderr, new CommandLineError("perf", "--journal", "DRILL_JOURNAL_UNKNOWN", $"'{store}' is neither sqlite nor postgres"));
+        }
+
+        var seed = int.Parse(options.GetValueOrDefault("--seed", "20221015"), CultureInfo.InvariantCulture);
+        var stopwatch = Stopwatch.StartNew();
+        var (journal, dispose, description) = await OpenAsync(store, stderr).ConfigureAwait(false);
+        if (journal is null)
+        {
+            return 2;
+        }
+
+        try
+        {
+            var result = await RunDrillAsync(n, seed, journal, stdout).ConfigureAwait(false);
+            stopwatch.Stop();
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+            await stdout.WriteLineAsync($"journal: {description}").ConfigureAwait(false);
+            await stdout.WriteLineAsync(FormattableString.Invariant(
+                $"{n} rentals ({result.Started} started), {result.Settled} settled, {result.Events} journal events, {result.Operations} gateway operations, {result.Calls} calls; invariants {(result.InvariantsHeld ? "held" : "BROKEN: " + result.Problem)}")).ConfigureAwait(false);
+            await stdout.WriteLineAsync(FormattableString.Invariant(
+                $"{{\"rentals\":{n},\"seconds\":{stopwatch.Elapsed.TotalSeconds:0.0},\"peakWorkingSetMB\":{peak},\"journalEvents\":{result.Events},\"settled\":{result.Settled},\"invariantsHeld\":{(result.InvariantsHeld ? "true" : "false")}}}")).ConfigureAwait(false);
+            return result.InvariantsHeld ? 0 : 1;
+        }
+        finally
+        {
+            await dispose().ConfigureAwait(false);
+        }
+    }
+
+    private sealed record PerfResult(int Started, int Settled, long Events, int Operations, long Calls, bool InvariantsHeld, string? Problem);
+
+    private static async Task<PerfResult> RunDrillAsync(int n, int seed, IJournal journal, TextWriter stdout)
+    {
+        var random = new Random(seed);
+        var rides = new Ride[n];
+        for (var i = 0; i < n; i++)
+        {
+            var start = T0 + Duration.FromSeconds(random.Next(0, 4 * 3600));
+            var end = start + Duration.FromSeconds(random.Next(5 * 60, 90 * 60));
+            // Most riders' end signals arrive late (the app was offline, the lock report queued): during the outage.
+            var received = random.NextDouble() < 0.2 ? end : end + Duration.FromSeconds(random.Next(3600, 20 * 3600));
+            rides[i] = new Ride($"p-{i}", start, end, received);
+        }
+
+        var clock = new FakeClock(T0);
+        var gateway = new SimulatedPaymentGateway("psp", clock, new SimulatedPaymentGatewayOptions
+        {
+            RandomFaults = new RandomPaymentFaults(seed) { LostResponseRate = 0.004, TimeoutRate = 0.003, ErrorRate = 0.003 },
+            MaxKeys = Math.Max(SimulatedPaymentGatewayOptions.DefaultMaxKeys, n * 4),
+            MaxRecordedCalls = 1,
+        });
+        var builder = new BillingEngineBuilder()
+            .UseClock(clock)
+            .UseJournal(journal)
+            .AddPricingPlans([Kickboard])
+            .UseIdentityProvider(new Welcome())
+            .AddPaymentGateway(gateway, new ResiliencePipelineBuilder<PaymentResult>()
+                .AddRetry(new Polly.Retry.RetryStrategyOptions<PaymentResult>
+                {
+                    ShouldHandle = new PredicateBuilder<PaymentResult>().Handle<TimeoutException>().HandleResult(r => r.Outcome == PaymentOutcome.Unknown),
+                    MaxRetryAttempts = 2,
+                    Delay = TimeSpan.Zero,
+                })
+                .Build());
+        builder.Payments.HoldAmount = 10_000m;
+        builder.Reconciler.MaxCallsPerSecond = 100_000;
+        builder.Reconciler.MaxConcurrency = Concurrency;
+        builder.Reconciler.MaxRentalsPerRun = 100_000;
+        builder.Reconciler.RetryBaseDelay = Duration.FromSeconds(1);
+        builder.RentalTokens.Keys.Add(new RentalTokenKey { KeyId = "perf", Secret = RandomNumberGenerator.GetBytes(32) });
+        builder.RentalTokens.ActiveKeyId = "perf";
+        using var engine = await builder.BuildAsync().ConfigureAwait(false);
+
+        // The timeline in one-minute slices; what happens within a slice runs concurrently (group commit at work).
+        var slices = new SortedDictionary<Instant, List<Func<Task>>>();
+        void At(Instant t, Func<Task> action)
+        {
+            var minute = Instant.FromUnixTimeSeconds(t.ToUnixTimeSeconds() / 60 * 60);
+            if (!slices.TryGetValue(minute, out var list))
+            {
+                slices[minute] = list = [];
+            }
+
+            list.Add(action);
+        }
+
+        var started = 0;
+        foreach (var ride in rides)
+        {
+            At(ride.Start, async () =>
+            {
+                if ((await engine.Rentals.StartAsync(new StartRental(ride.Id, "u-" + ride.Id, "kickboard")).ConfigureAwait(false)).Started)
+                {
+                    Interlocked.Increment(ref started);
+                }
+            });
+            At(ride.Received, async () => await engine.Rentals.ReportEndAsync(new ReportEndSignal(ride.Id, ride.End, EndSignalSource.Vehicle)).ConfigureAwait(false));
+        }
+
+        At(OutageFrom, async () =>
+        {
+            gateway.SetAvailable(false);
+            await engine.Health.ReportDownAsync(Dependency.Payment, "perf drill").ConfigureAwait(false);
+            await engine.Health.ReportDownAsync(Dependency.Identity, "perf drill").ConfigureAwait(false);
+        });
+        At(OutageTo, async () =>
+        {
+            gateway.SetAvailable(true);
+            await engine.Health.ReportUpAsync(Dependency.Payment).ConfigureAwait(false);
+            await engine.Health.ReportUpAsync(Dependency.Identity).ConfigureAwait(false);
+        });
+
+        var done = 0;
+        var total = slices.Values.Sum(l => l.Count);
+        var nextReport = total / 10;
+        foreach (var (minute, actions) in slices)
+        {
+            clock.Reset(minute);
+            if (minute == OutageFrom || minute == OutageTo)
+            {
+                // Outage transitions first, alone, so the minute's commands see them.
+                foreach (var action in actions.Take(1))
+                {
+                    await action().ConfigureAwait(false);
+                }
+
+                actions.RemoveAt(0);
+            }
+
+            await Parallel.ForEachAsync(actions, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (action, _) => await action().ConfigureAwait(false)).ConfigureAwait(false);
+            done += actions.Count;
+            if (!engine.Health.IsDown(Dependency.Payment))
+            {
+                await engine.Reconciler.RunOnceAsync().ConfigureAwait(false);
+            }
+
+            if (done >= nextReport)
+            {
+                await stdout.WriteLineAsync(FormattableString.Invariant($"  {100 * done / total,3} % of the timeline ({minute:yyyy-MM-dd HH:mm}), {engine.Reconciler.Pending} pending settlement")).ConfigureAwait(false);
+                nextReport += total / 10;
+            }
+        }
+
+        // The backlog after the outage: the reconciler settles it (faults delay some by seconds of backoff).
+        for (var round = 0; round < 100_000 && engine.Reconciler.Pending > 0; round++)
+        {
+            await engine.Reconciler.RunOnceAsync().ConfigureAwait(false);
+            clock.Advance(Duration.FromSeconds(1));
+        }
+
+        // Every money invariant, by the gateway's own ledger, and every charge as the journal explains it.
+        var problems = gateway.CheckInvariants();
+        var settled = 0;
+        string? problem = problems.Count > 0 ? problems[0].ToString() : null;
+        foreach (var ride in rides)
+        {
+            var statement = await engine.Rentals.GetStatementAsync(ride.Id, CancellationToken.None).ConfigureAwait(false);
+            if (statement is null || statement.Status == RentalStatus.Refused)
+            {
+                continue;
+            }
+
+            if (statement.Status != RentalStatus.Settled)
+            {
+                problem ??= $"{ride.Id} is {statement.Status}";
+                continue;
+            }
+
+            settled++;
+            var totals = gateway.GetTotals(ride.Id);
+            if (totals.Net != statement.Charge || totals.Held.MinorUnits != 0)
+            {
+                problem ??= $"{ride.Id}: the gateway took {totals.Net}, the charge is {statement.Charge}";
+            }
+        }
+
+        long events = 0;
+        for (long position = 0; ;)
+        {
+            var batch = await journal.ReadAllAsync(position, 10_000).ConfigureAwait(false);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            events += batch.Count;
+            position = batch[^1].GlobalPosition;
+        }
+
+        return new PerfResult(started, settled, events, gateway.GetOperations().Count, gateway.GetCallCount(PaymentOperationKind.Capture) + gateway.GetCallCount(PaymentOperationKind.Authorize), problem is null, problem);
+    }
+
+    private static async Task<(IJournal? Journal, Func<ValueTask> Dispose, string Description)> OpenAsync(string store, TextWriter stderr)
+    {
+        if (store == "sqlite")
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"outage-drill-perf-{Guid.NewGuid():N}.db");
+            var sqlite = await SqliteJournal.OpenAsync(new SqliteJournalOptions { Path = path }).ConfigureAwait(false);
+            return (sqlite, async () =>
+            {
+                await sqlite.DisposeAsync().ConfigureAwait(false);
+                foreach (var suffix in new[] { string.Empty, "-wal", "-shm" })
+                {
+                    File.Delete(path + suffix);
+                }
+            }, "SQLite " + path);
+        }
+
+        var connection = Environment.GetEnvironmentVariable("BILLING_PERF_POSTGRES") ?? Environment.GetEnvironmentVariable("BILLING_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            Program.Fail(stderr, new CommandLineError("perf", "--journal", "DRILL_POSTGRES_MISSING", "set BILLING_PERF_POSTGRES to a connection string (eval \"$(./eng/postgres.sh start)\" sets BILLING_TEST_POSTGRES)"));
+            return (null, () => ValueTask.CompletedTask, string.Empty);
+        }
+
+        var dataSource = NpgsqlDataSource.Create(connection);
+        var schema = "perf_" + Guid.NewGuid().ToString("N")[..12];
+        var postgres = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = schema }).ConfigureAwait(false);
+        return (postgres, async () =>
+        {
+            await postgres.DisposeAsync().ConfigureAwait(false);
+            await using (var command = dataSource.CreateCommand($"DROP SCHEMA {schema} CASCADE"))
+            {
+                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+        }, $"PostgreSQL schema {schema}");
+    }
+
+    private sealed class Welcome : IIdentityProvider
+    {
+        public ValueTask<IdentityVerdict> AuthenticateAsync(RiderId riderId, string? credential, CancellationToken cancellationToken)
+            => ValueTask.FromResult(IdentityVerdict.Authenticated);
+    }
+}
