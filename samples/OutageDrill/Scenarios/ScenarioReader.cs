@@ -22,6 +22,9 @@ internal sealed class ScenarioReader
     /// <summary>The largest scenario file accepted.</summary>
     public const long MaxFileBytes = 256L * 1024 * 1024;
 
+    /// <summary>The longest a drill may run after its first rental starts (the longest rental token lifetime).</summary>
+    public static readonly Duration MaxDrillLength = Duration.FromDays(90);
+
     /// <summary>The most rentals in one scenario.</summary>
     public const int MaxRentals = 2_000_000;
 
@@ -277,6 +280,12 @@ internal sealed class ScenarioReader
         if (errors.Count > 0 || name is null || runUntil is null)
         {
             return null;
+        }
+
+        if (rentals.Count > 0 && runUntil.Value.ToInstant() - rentals.Min(r => r.StartedAt.ToInstant()) > MaxDrillLength)
+        {
+            // Rental tokens live at most 90 days: a rider's end signal must still verify when it arrives.
+            Error("runUntil", "DRILL_RUN_TOO_LONG", $"{Rfc3339.Format(runUntil.Value)} is more than {MaxDrillLength.TotalDays} days after the first rental starts");
         }
 
         CheckFaresFit(plans, outages, rentals, runUntil.Value);

@@ -74,6 +74,10 @@ internal static class DrillRunner
         builder.Reconciler.MaxCallsPerSecond = 1_000;
         builder.RentalTokens.Keys.Add(new RentalTokenKey { KeyId = "drill", Secret = RandomNumberGenerator.GetBytes(32) });
         builder.RentalTokens.ActiveKeyId = "drill";
+
+        // SCENARIOS.md 3.1: an end signal is accepted whenever it arrives; the longest token lifetime covers a drill
+        // (the scenario reader refuses drills longer than that).
+        builder.RentalTokens.Lifetime = Duration.FromDays(90);
         using var engine = await builder.BuildAsync(cancellationToken).ConfigureAwait(false);
 
         var refusals = new Dictionary<string, StartRefusal>(StringComparer.Ordinal);

@@ -6,6 +6,9 @@ namespace Billing.Resilience.Payments;
 /// <summary>How money moves for rentals (SCENARIOS.md 3.4).</summary>
 public sealed class PaymentOptions
 {
+    /// <summary>The largest hold accepted, in major units (it fits in 64-bit minor units for every currency).</summary>
+    public const decimal MaxHoldAmount = 1_000_000_000m;
+
     /// <summary>Gets or sets the pre-authorization placed at the start of every rental, in major units of the plan's currency; null for no hold.</summary>
     /// <value>The default value is null (no hold).</value>
     public decimal? HoldAmount { get; set; }
@@ -27,6 +30,8 @@ public sealed class PaymentOptionsValidator : AbstractValidator<PaymentOptions>
     {
         RuleFor(o => o.HoldAmount).GreaterThan(0).When(o => o.HoldAmount is not null).WithErrorCode("BILLING_OPTIONS_HOLD_AMOUNT_NOT_POSITIVE")
             .WithMessage(o => $"HoldAmount must be positive; got {o.HoldAmount}.");
+        RuleFor(o => o.HoldAmount).LessThanOrEqualTo(PaymentOptions.MaxHoldAmount).When(o => o.HoldAmount is not null).WithErrorCode("BILLING_OPTIONS_HOLD_AMOUNT_TOO_LARGE")
+            .WithMessage(o => $"HoldAmount must be at most {PaymentOptions.MaxHoldAmount} major units; got {o.HoldAmount}.");
         RuleFor(o => o.HoldValidity).Must(v => v >= Duration.FromHours(1) && v <= Duration.FromDays(31)).WithErrorCode("BILLING_OPTIONS_HOLD_VALIDITY_RANGE")
             .WithMessage(o => $"HoldValidity must be between 1 hour and 31 days; got {o.HoldValidity.TotalHours} h.");
         RuleFor(o => o.HoldExpiryWarning).Must((o, w) => w >= Duration.Zero && w < o.HoldValidity).WithErrorCode("BILLING_OPTIONS_HOLD_EXPIRY_WARNING_RANGE")

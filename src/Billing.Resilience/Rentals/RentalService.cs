@@ -310,6 +310,13 @@ public sealed partial class RentalService
                 return [new ValidationError("rentalId", "BILLING_RENTAL_UNKNOWN", $"Rental '{rentalId}' was not started.")];
             }
 
+            var receivedAt = core.Clock.GetCurrentInstant();
+            if (command.At > receivedAt + core.Metering.EndSignalSkew)
+            {
+                // Telemetry from the future would contradict every rider's end signal; the same skew as signals applies.
+                return [new ValidationError("at", "BILLING_DISTANCE_IN_FUTURE", $"The increment is stamped {command.At}, later than its receipt {receivedAt} plus the skew tolerance.")];
+            }
+
             if (state.HasDistance(command.At, command.Kilometres))
             {
                 // Telemetry is delivered at least once: the same increment again is the same fact.

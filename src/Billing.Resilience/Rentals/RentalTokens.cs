@@ -38,13 +38,14 @@ public sealed class RentalTokenOptionsValidator : AbstractValidator<RentalTokenO
         RuleFor(o => o.Keys).NotEmpty().WithErrorCode("BILLING_TOKENS_NO_KEYS").WithMessage("At least one rental token key is required.");
         RuleForEach(o => o.Keys).ChildRules(key =>
         {
-            key.RuleFor(k => k.KeyId).Matches("^[A-Za-z0-9_-]{1,32}$").WithErrorCode("BILLING_TOKENS_KEY_ID")
+            key.RuleFor(k => k.KeyId).Must(id => id is not null && System.Text.RegularExpressions.Regex.IsMatch(id, "^[A-Za-z0-9_-]{1,32}$")).WithErrorCode("BILLING_TOKENS_KEY_ID")
                 .WithMessage(k => $"Key id '{k.KeyId}' must be 1 to 32 letters, digits, '-' or '_'.");
             key.RuleFor(k => k.Secret).Must(s => s is { Length: >= 32 }).WithErrorCode("BILLING_TOKENS_SECRET_TOO_SHORT")
                 .WithMessage(k => $"The secret of key '{k.KeyId}' has {k.Secret?.Length ?? 0} bytes; at least 32 are required.");
         });
         RuleFor(o => o.Keys).Must(keys => keys.Select(k => k.KeyId).Distinct(StringComparer.Ordinal).Count() == keys.Count)
-            .WithErrorCode("BILLING_TOKENS_DUPLICATE_KEY_ID").WithMessage("Key ids must be unique.");
+            .WithErrorCode("BILLING_TOKENS_DUPLICATE_KEY_ID")
+            .WithMessage(o => "Key ids must be unique; repeated: " + string.Join(", ", o.Keys.GroupBy(k => k.KeyId, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'")) + ".");
         RuleFor(o => o.ActiveKeyId).Must((o, id) => o.Keys.Any(k => k.KeyId == id)).WithErrorCode("BILLING_TOKENS_ACTIVE_KEY_MISSING")
             .WithMessage(o => $"The active key '{o.ActiveKeyId}' is not among the keys.");
         RuleFor(o => o.Lifetime).Must(l => l >= Duration.FromHours(1) && l <= Duration.FromDays(90)).WithErrorCode("BILLING_TOKENS_LIFETIME_RANGE")

@@ -9,12 +9,11 @@ using OutageDrill.Scenarios;
 namespace Billing.Resilience.Tests.Corpus;
 
 /// <summary>
-/// What the corpus found outside the files this work may change. Each test states the expected behaviour and is
-/// skipped until the owner of the file fixes it: remove the Skip then.
+/// What the corpus found outside the files its author could change, now fixed (K1–K4, K6) or decided (K5).
 /// </summary>
 public class KnownIssuesTests
 {
-    [Fact(Skip = "Known issue K1, PaymentOptions.cs / BillingEngineBuilder.cs: HoldAmount has no upper bound")]
+    [Fact]
     public async Task A_hold_amount_beyond_64_bit_minor_units_is_refused_by_BuildAsync_not_thrown_by_StartAsync()
     {
         // Today: BuildAsync accepts 1e20 KRW, and every StartAsync throws OverflowException from Money.FromMajor.
@@ -22,7 +21,7 @@ public class KnownIssuesTests
         Assert.Contains(thrown.Errors, e => e.Path == "Payments.HoldAmount" && e.Message.Contains("100000000000000000000", StringComparison.Ordinal));
     }
 
-    [Fact(Skip = "Known issue K2, RentalTokens.cs: FluentValidation's Matches passes null, so a null KeyId is valid")]
+    [Fact]
     public async Task A_token_key_without_an_id_is_refused()
     {
         // Today: BuildAsync accepts it; tokens read "v1..<expiry>.<mac>" and never verify (UnknownKey).
@@ -35,7 +34,7 @@ public class KnownIssuesTests
         Assert.Contains(thrown.Errors, e => e.Code == "BILLING_TOKENS_KEY_ID");
     }
 
-    [Fact(Skip = "Known issue K3, RentalTokens.cs: the duplicate key id message does not name the id")]
+    [Fact]
     public async Task A_duplicate_token_key_id_is_named_in_the_message()
     {
         var thrown = await Assert.ThrowsAsync<InvalidInputException>(() => TestEngine.CreateAsync(b =>
@@ -44,7 +43,7 @@ public class KnownIssuesTests
         Assert.Contains("'k1'", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact(Skip = "Known issue K4, samples/OutageDrill/Simulation/DrillRunner.cs: rental tokens expire after 7 days")]
+    [Fact]
     public async Task A_rider_end_signal_received_more_than_7_days_after_the_start_does_not_crash_the_drill()
     {
         // Today: the drill throws InvalidOperationException (BILLING_RENTAL_TOKEN_EXPIRED) out of Program.MainAsync;
@@ -57,20 +56,20 @@ public class KnownIssuesTests
         Assert.True(exit == 0, stderr);
     }
 
-    [Fact(Skip = "Known issue K5, RentalService.cs / RentalMeter.cs: a fare past 64-bit minor units throws from the statement")]
-    public async Task A_statement_whose_fare_does_not_fit_in_minor_units_does_not_throw()
+    [Fact]
+    public async Task A_statement_whose_fare_does_not_fit_in_minor_units_throws_rather_than_round_or_wrap()
     {
         // The importer accepts rates up to 1e9 and 100 segments; ten years on such a plan do not fit in a long of cents.
-        // The drill refuses such scenarios (DRILL_FARE_TOO_LARGE); the engine itself throws OverflowException.
+        // Decision: money overflow throws (never wraps, never clamps); the drill refuses such scenarios up front
+        // (DRILL_FARE_TOO_LARGE) and the reconciler isolates such a rental (event 4003) so the others still settle.
         var expensive = new PricingPlan("gold", CurrencyCode.USD, 1m, Enumerable.Repeat(new PricingSegment(0, 1_000_000_000m, 1), 100));
         using var engine = await TestEngine.CreateAsync(b => b.AddPricingPlans([expensive]));
         await engine.StartAsync("r-1", plan: "gold");
         engine.Advance(Duration.FromDays(3_650));
-        var statement = await engine.Rentals.GetStatementAsync("r-1", CancellationToken.None);
-        Assert.NotNull(statement);
+        await Assert.ThrowsAsync<OverflowException>(() => engine.Rentals.GetStatementAsync("r-1", CancellationToken.None));
     }
 
-    [Fact(Skip = "Known issue K6, RentalService.cs: distance increments stamped in the future are journaled")]
+    [Fact]
     public async Task Telemetry_stamped_far_in_the_future_is_refused()
     {
         // Today: an increment stamped in the year 9999 is accepted, and then contradicts every rider end signal.
