@@ -110,7 +110,6 @@ public static class FareCalculator
         ArgumentNullException.ThrowIfNull(plan);
         Preconditions.CheckArgument(billableTime >= Duration.Zero, nameof(billableTime), "Billable time is not negative.");
         var d = BillableMinutes.From(billableTime);
-        var totalKm = 0m;
         var previousOffset = Duration.Zero;
         foreach (var mark in distance)
         {
@@ -118,21 +117,28 @@ public static class FareCalculator
             Preconditions.CheckArgument(mark.BillableOffset >= Duration.Zero, nameof(distance), "Distance increments are not before the start of billable time.");
             Preconditions.CheckArgument(mark.BillableOffset >= previousOffset, nameof(distance), "Distance increments are in order of billable offset.");
             previousOffset = mark.BillableOffset;
-            totalKm += mark.Kilometres;
         }
 
+        // Each increment is added once, in order (the capped fare adds them window by window), so the total distance is
+        // the same sum either way.
         if (plan.FareCap is { } cap)
         {
-            var capped = CappedFare(plan, cap, d, distance, totalKm, rounding);
+            var capped = CappedFare(plan, cap, d, distance, rounding, out var totalKm);
             var uncapped = withUncapped ? TimeFare(plan, d, rounding) + DistanceFare(plan, totalKm, rounding) : capped;
             return new Evaluation(uncapped, capped, capped < 0 ? 0 : capped, totalKm);
         }
 
-        var fare = TimeFare(plan, d, rounding) + DistanceFare(plan, totalKm, rounding);
-        return new Evaluation(fare, fare, fare < 0 ? 0 : fare, totalKm);
+        var km = 0m;
+        foreach (var mark in distance)
+        {
+            km += mark.Kilometres;
+        }
+
+        var fare = TimeFare(plan, d, rounding) + DistanceFare(plan, km, rounding);
+        return new Evaluation(fare, fare, fare < 0 ? 0 : fare, km);
     }
 
-    private static decimal CappedFare(PricingPlan plan, FareCap cap, BillableMinutes d, ReadOnlySpan<DistanceMark> distance, decimal totalKm, IntervalRounding rounding)
+    private static decimal CappedFare(PricingPlan plan, FareCap cap, BillableMinutes d, ReadOnlySpan<DistanceMark> distance, IntervalRounding rounding, out decimal totalKm)
     {
         var sum = 0m;
         var previous = 0m; // F(0) is taken as 0 for window 0.
@@ -142,23 +148,17 @@ public static class FareCalculator
         for (var from = 0L; from == 0 || BillableMinutes.Whole(from).IsBefore(d); from += cap.DurationMinutes)
         {
             var to = BillableMinutes.Min(d, BillableMinutes.Whole(from + cap.DurationMinutes));
+
+            // Increments strictly before the window's end belong to it or an earlier window. The last window ends the
+            // ride: all of its distance counts, including increments stamped at or after the end of billable time (a
+            // distance total is stamped at offset 0, even with no billable time).
+            var last = !to.IsBefore(d);
             var moved = false;
-            if (!to.IsBefore(d))
+            while (markIndex < distance.Length && (last || BillableMinutes.From(distance[markIndex].BillableOffset).IsBefore(to)))
             {
-                // The last window ends the ride: all of its distance counts, including increments stamped at or after
-                // the end of billable time (a distance total is stamped at offset 0, even with no billable time).
-                moved = kmSoFar != totalKm;
-                kmSoFar = totalKm;
-            }
-            else
-            {
-                // Increments strictly before the window's end belong to it or an earlier window.
-                while (markIndex < distance.Length && BillableMinutes.From(distance[markIndex].BillableOffset).IsBefore(to))
-                {
-                    kmSoFar += distance[markIndex].Kilometres;
-                    markIndex++;
-                    moved = true;
-                }
+                kmSoFar += distance[markIndex].Kilometres;
+                markIndex++;
+                moved = true;
             }
 
             if (moved)
@@ -171,6 +171,7 @@ public static class FareCalculator
             previous = fareAtEnd;
         }
 
+        totalKm = kmSoFar;
         return sum;
     }
 
