@@ -23,4 +23,29 @@ internal static class KnownCoreBugs
     /// forever: it never settles. While on, the simulation draws budgets of 2 or more.
     /// </summary>
     public static readonly bool ResolveNeedsTwoPermitsInOneSecond = true;
+
+    /// <summary>
+    /// <c>RentalService.StartAsync</c> does not resume a start that a crash interrupted: once <c>RentalRequested</c> is
+    /// durable but neither <c>RentalStarted</c> nor <c>RentalRefused</c> is, the client's retry of the same
+    /// <c>StartRental</c> is answered <c>DuplicateRental</c> and the rental never starts (the hold, if it was placed, is
+    /// voided by the reconciler: no money is lost, the ride is). The simulation counts it as a finding; nothing to switch off.
+    /// </summary>
+    public static readonly bool StartIsNotResumedAfterACrash = true;
+
+    /// <summary>
+    /// <c>RentalService.StartCoreAsync</c> checks dependency health before it looks for an existing rental. A client whose
+    /// "started" answer was lost (the process died after <c>RentalStarted</c> was durable) retries; if the payment or
+    /// identity backend is down by then, the retry is answered <c>PaymentUnavailable</c> or <c>IdentityUnavailable</c>
+    /// although the rental started: the rider is told it did not start, and is billed for it.
+    /// </summary>
+    public static readonly bool StartRetryIsAnsweredFromHealthFirst = true;
+
+    /// <summary>
+    /// A rental is settled as soon as its end is known, even when the end lies in the future (an end signal stamped up to
+    /// <c>EndSignalSkew</c> ahead of its receipt). The part [now, end) is billed as unfrozen because an ongoing outage is
+    /// counted only up to now; when the outage is recorded as ended (or begins) before the end, the charge drops, but
+    /// nothing queues the rental again (only the end of a payment outage re-queues, and only rentals already queued), so
+    /// the refund waits for the next restart (<c>RecoverAsync</c>).
+    /// </summary>
+    public static readonly bool SettledBeforeItsEnd = true;
 }

@@ -15,6 +15,10 @@ namespace Billing.Resilience.Simulation.Tests.Checks;
 internal sealed class Verifier(Scenario scenario, SimRecord record, JournalFacts facts, SimulatedPaymentGateway gateway, BillingEngine engine, Instant asOf)
 {
     private readonly List<Violation> violations = [];
+    private readonly HashSet<string> knownBugRentals = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the rentals whose only problem is a bug listed in <see cref="KnownCoreBugs"/> (a restart may move their money).</summary>
+    public IReadOnlySet<string> KnownBugRentals => knownBugRentals;
 
     public async Task<List<Violation>> VerifyAsync()
     {
@@ -193,9 +197,22 @@ internal sealed class Verifier(Scenario scenario, SimRecord record, JournalFacts
             return;
         }
 
+        var clientKnowsStarted = rental.Started;
         if (!rental.Started && isStarted)
         {
-            Add("no-phantom-start", $"{rentalId}: the client was never told the rental started, but the journal started it ({started[0]}) and bills it");
+            var message = $"{rentalId}: the client was told {string.Join(", ", rental.Refusals)}, but the journal started it ({started[0]}) and bills it";
+            if (KnownCoreBugs.StartRetryIsAnsweredFromHealthFirst
+                && rental.StartAttempts.Count > 1
+                && rental.Refusals.Any(r => r is StartRefusal.PaymentUnavailable or StartRefusal.IdentityUnavailable))
+            {
+                record.Findings.Add(new Finding("KNOWN CORE BUG start-retry-answered-from-health-first: a start retried while a dependency is down is refused although it had started", message));
+                knownBugRentals.Add(rentalId);
+                clientKnowsStarted = true; // the library bills it: hold it to everything a started rental must satisfy
+            }
+            else
+            {
+                Add("no-phantom-start", message);
+            }
         }
 
         if (rental.Started && isStarted && started[0].Time("startedAt") != rental.StartedAt)
@@ -233,7 +250,7 @@ internal sealed class Verifier(Scenario scenario, SimRecord record, JournalFacts
 
         var ledger = gateway.GetTotals(rentalId);
         var statement = await engine.Rentals.GetStatementAsync(rentalId, asOf, CancellationToken.None);
-        if (!rental.Started)
+        if (!clientKnowsStarted)
         {
             // A refused start is charged nothing and keeps no hold once the reconciler has voided it (or it expired).
             if (!ledger.Net.IsZero)
@@ -256,7 +273,7 @@ internal sealed class Verifier(Scenario scenario, SimRecord record, JournalFacts
 
         // 3.1: no rental starts while a dependency is recorded down. The library learns of an outage when it records it, so
         // "while" is by journal order: the start's first event must not lie between an outage's begin and end events.
-        var start = rental.StartedAt!.Value;
+        var start = rental.StartedAt ?? started[0].Time("startedAt");
         var startPosition = events[0].Position;
         foreach (var (began, ended) in outageEvents.Where(o => o.Began.Position < startPosition && (o.Ended is null || o.Ended.Position > startPosition)))
         {
@@ -330,7 +347,18 @@ internal sealed class Verifier(Scenario scenario, SimRecord record, JournalFacts
         }
         else
         {
-            Add("settles-after-faults-stop", $"{rentalId}: ended at {Simulator.Format(model.End.Value)} but is {statement.Status} after faults stopped: taken {statement.Money.Taken}, charge {statement.Charge}, hold open {statement.Money.HoldOpen}; gateway {ledger}");
+            var message = $"{rentalId}: ended at {Simulator.Format(model.End.Value)} but is {statement.Status} after faults stopped: taken {statement.Money.Taken}, charge {statement.Charge}, hold open {statement.Money.HoldOpen}; gateway {ledger}";
+            var settledBeforeItsEnd = events.Any(e => e.Type == "PaymentCompleted" && e.Str("outcome") == "Succeeded" && e.Time("at") < model.End.Value
+                && (e.Str("key").Contains("/capture/", StringComparison.Ordinal) || e.Str("key").Contains("/charge/", StringComparison.Ordinal)));
+            if (KnownCoreBugs.SettledBeforeItsEnd && settledBeforeItsEnd && ledger.Net.MinorUnits > charge)
+            {
+                record.Findings.Add(new Finding("KNOWN CORE BUG settled-before-its-end: settled before its (future-stamped) end, the charge dropped when an outage was recorded, and nothing re-queues the refund until a restart", message));
+                knownBugRentals.Add(rentalId);
+            }
+            else
+            {
+                Add("settles-after-faults-stop", message);
+            }
         }
     }
 

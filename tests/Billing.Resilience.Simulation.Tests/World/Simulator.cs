@@ -146,7 +146,7 @@ internal sealed class Simulator
             violations.AddRange(await verifier.VerifyAsync());
             if (violations.Count == 0)
             {
-                await RestartChangesNothingAsync(facts);
+                await RestartChangesNothingAsync(facts, verifier.KnownBugRentals);
             }
 
             fingerprint = (await JournalFacts.ReadAsync(disk)).Fingerprint() + "/"
@@ -268,19 +268,35 @@ internal sealed class Simulator
         }
     }
 
-    /// <summary>A clean restart after everything settled must not move money or write anything.</summary>
-    private async Task RestartChangesNothingAsync(JournalFacts before)
+    /// <summary>
+    /// A clean restart after everything settled must not move money or write anything, except for rentals left unsettled
+    /// by a known core bug, which the restart's recovery must then settle exactly.
+    /// </summary>
+    private async Task RestartChangesNothingAsync(JournalFacts before, IReadOnlySet<string> knownBugRentals)
     {
         var operations = gateway.GetOperations().Count;
         await RestartAsync(first: false);
         await ReconcileDueAsync(Now + Duration.FromDays(1));
         var after = await JournalFacts.ReadAsync(disk);
-        if (after.Events.Count != before.Events.Count || gateway.GetOperations().Count != operations)
+        var newEvents = after.Events.Skip(before.Events.Count).Where(e => !knownBugRentals.Contains(e.StreamId[JournalFacts.RentalPrefix.Length..])).ToList();
+        var newOperations = gateway.GetOperations().Skip(operations).Where(o => !knownBugRentals.Contains(o.RentalId)).ToList();
+        if (newEvents.Count > 0 || newOperations.Count > 0)
         {
             violations.Add(new Violation(
                 "restart-after-settlement-is-a-no-op",
-                $"a restart after settlement wrote {after.Events.Count - before.Events.Count} event(s) and applied {gateway.GetOperations().Count - operations} operation(s): "
-                + string.Join("; ", after.Events.Skip(before.Events.Count).Take(5))));
+                $"a restart after settlement wrote {newEvents.Count} event(s) and applied {newOperations.Count} operation(s): {string.Join("; ", newEvents.Take(5))}"));
+        }
+
+        foreach (var rentalId in knownBugRentals)
+        {
+            var statement = await engine.Rentals.GetStatementAsync(rentalId, Now, CancellationToken.None);
+            var net = gateway.GetTotals(rentalId).Net;
+            if (statement is { Status: RentalStatus.Settled } && statement.Charge.MinorUnits == net.MinorUnits)
+            {
+                continue;
+            }
+
+            violations.Add(new Violation("settles-after-faults-stop", $"{rentalId}: left unsettled by a known core bug, and still {statement?.Status} with {net} taken for a charge of {statement?.Charge} after a restart"));
         }
     }
 
