@@ -44,8 +44,9 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
 
         if (result is null || result.Outcome == PaymentOutcome.Unknown)
         {
+            // The look-up and the same request again count as one call of the budget: a budget of one call per second
+            // must still let an unknown operation resolve.
             var request = new PaymentRequest(step.Key, step.Kind, state.RentalId.Value, state.RiderId.Value, step.Amount, step.Reference);
-            TakePermit(permit);
             result = await CallAsync(gateway, request, cancellationToken).ConfigureAwait(false);
         }
 

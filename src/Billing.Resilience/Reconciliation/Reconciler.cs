@@ -287,7 +287,7 @@ public sealed partial class Reconciler
                 {
                     outcome = await SettleClaimedAsync(rentalId, Permit, ct).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
+                catch (Exception ex) when (!ct.IsCancellationRequested && IsRentalFailure(ex))
                 {
                     // One rental's failure (a journal error, a broken invariant) must not stop the others: it is
                     // logged and retried with backoff; an invariant violation stays visible on every attempt.
@@ -313,6 +313,11 @@ public sealed partial class Reconciler
 
         return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count, expiring.Count, failed);
     }
+
+    /// <summary>Failures that concern one rental (its data, the store's answer for it); anything else ends the run.</summary>
+    private static bool IsRentalFailure(Exception ex)
+        => ex is InvariantViolationException or ArithmeticException or CurrencyMismatchException or IOException
+            or System.Data.Common.DbException or TimeoutException or InvalidInputException;
 
     private enum Outcome
     {
@@ -370,6 +375,14 @@ public sealed partial class Reconciler
             if (!statement.Money.HoldOpen)
             {
                 core.Holds.Forget(rentalId);
+            }
+
+            if (statement.End is { } futureEnd && futureEnd > now && !state.Payments.Any(p => p.IsUnresolved))
+            {
+                // The end lies ahead (a signal stamped within the skew tolerance of its receipt): until then an outage
+                // could still freeze part of the ride. Settle at the end, not before.
+                core.Queue.Defer(rentalId, _ => futureEnd);
+                return Outcome.Deferred;
             }
 
             var action = SettlementPlanner.Next(statement, state.Payments);

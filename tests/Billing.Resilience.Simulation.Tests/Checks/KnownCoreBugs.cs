@@ -13,7 +13,7 @@ internal static class KnownCoreBugs
     /// delivered twice (a retry after a lost acknowledgement, or after a crash once the append was durable) is
     /// journaled twice and its kilometres billed twice. End signals are deduplicated by (source, time); distance is not.
     /// </summary>
-    public static readonly bool DistanceIsNotDeduplicated = true;
+    public static readonly bool DistanceIsNotDeduplicated = false;
 
     /// <summary>
     /// <c>PaymentProcessor.ResolveAsync</c> takes one reconciler call permit for the look-up and another for sending the
@@ -22,7 +22,7 @@ internal static class KnownCoreBugs
     /// gateway (a crash after <c>PaymentRequested</c> was durable, a timeout that applied nothing) is retried every second
     /// forever: it never settles. While on, the simulation draws budgets of 2 or more.
     /// </summary>
-    public static readonly bool ResolveNeedsTwoPermitsInOneSecond = true;
+    public static readonly bool ResolveNeedsTwoPermitsInOneSecond = false;
 
     /// <summary>
     /// <c>RentalService.StartAsync</c> does not resume a start that a crash interrupted: once <c>RentalRequested</c> is
@@ -30,7 +30,7 @@ internal static class KnownCoreBugs
     /// <c>StartRental</c> is answered <c>DuplicateRental</c> and the rental never starts (the hold, if it was placed, is
     /// voided by the reconciler: no money is lost, the ride is). The simulation counts it as a finding; nothing to switch off.
     /// </summary>
-    public static readonly bool StartIsNotResumedAfterACrash = true;
+    public static readonly bool StartIsNotResumedAfterACrash = false;
 
     /// <summary>
     /// <c>RentalService.StartCoreAsync</c> checks dependency health before it looks for an existing rental. A client whose
@@ -38,7 +38,7 @@ internal static class KnownCoreBugs
     /// identity backend is down by then, the retry is answered <c>PaymentUnavailable</c> or <c>IdentityUnavailable</c>
     /// although the rental started: the rider is told it did not start, and is billed for it.
     /// </summary>
-    public static readonly bool StartRetryIsAnsweredFromHealthFirst = true;
+    public static readonly bool StartRetryIsAnsweredFromHealthFirst = false;
 
     /// <summary>
     /// A rental is settled as soon as its end is known, even when the end lies in the future (an end signal stamped up to
@@ -47,5 +47,5 @@ internal static class KnownCoreBugs
     /// nothing queues the rental again (only the end of a payment outage re-queues, and only rentals already queued), so
     /// the refund waits for the next restart (<c>RecoverAsync</c>).
     /// </summary>
-    public static readonly bool SettledBeforeItsEnd = true;
+    public static readonly bool SettledBeforeItsEnd = false;
 }
