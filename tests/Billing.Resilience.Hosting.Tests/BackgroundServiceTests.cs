@@ -80,7 +80,8 @@ public sealed class BackgroundServiceTests
         clock.Advance(Duration.FromMinutes(10)); // past the backoff
         await TestSetup.EventuallyAsync(
             async () => (await rentals.GetStatementAsync("r-1", CancellationToken.None))!.Status == RentalStatus.Settled,
-            "the rental to settle after the journal came back");
+            "the rental to settle after the journal came back",
+            TimeSpan.FromSeconds(60));
         await host.StopAsync();
     }
 

@@ -51,7 +51,8 @@ public sealed class DrillKillTests : IDisposable
             kills += finished ? 0 : 1;
         }
 
-        var (last, done) = await RunChildAsync(server.Url, -1, kill: null);
+        // The last run starts after every generation's time (-n-1 means: finish only, at generation n's slot).
+        var (last, done) = await RunChildAsync(server.Url, -generation - 1, kill: null);
         Assert.True(done, "the last run did not finish: " + string.Join(" | ", last.TakeLast(5)));
         Assert.Contains("done", last);
         Assert.True(kills >= Kills, $"only {kills} runs were killed before they finished");
@@ -170,11 +171,13 @@ public sealed class DrillKillTests : IDisposable
     /// <summary>
     /// The child: finishes what earlier runs left (the engine queues it from the journal at start), then runs one
     /// generation of the drill — rentals start, the payment backend goes down, the rides end, it comes back, the
-    /// reconciler settles — four hours of simulated time after the previous generation. Generation -1 only finishes.
+    /// reconciler settles — four hours of simulated time after the previous generation. A negative generation -n-1 only
+    /// finishes, at generation n's time.
     /// </summary>
     internal static async Task<int> RunChildAsync(string path, string url, int generation)
     {
-        var origin = T0 + Duration.FromHours(4 * Math.Max(generation, 0));
+        var slot = generation >= 0 ? generation : -generation - 1;
+        var origin = T0 + Duration.FromHours(4 * slot);
         var clock = new FakeClock(origin);
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(10) };
         await using var journal = await SqliteJournal.OpenAsync(new SqliteJournalOptions { Path = path });
