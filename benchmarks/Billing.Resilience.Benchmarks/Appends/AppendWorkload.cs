@@ -14,6 +14,9 @@ public sealed class AppendWorkload
     public const int AppendsPerRental = 125;
     public const int Rows = Rentals * AppendsPerRental;
     public const int BaselineBatch = 1_000;
+
+    /// <summary>The most rows one commit can serve when 64 rentals each wait for their append: the ceiling of group commit here.</summary>
+    public const int GroupBatch = Rentals;
     public const string EventType = "DistanceRecorded";
 
     private AppendWorkload(string[] streams, EventData[][] events)
@@ -47,12 +50,13 @@ public sealed class AppendWorkload
         return new AppendWorkload(streams, events);
     }
 
-    /// <summary>Every row in rental order, then version order (versions 1, 2, ... per stream).</summary>
+    /// <summary>Every row, in the order the journal's group commit writes them: the first append of every rental,
+    /// then the second, ... (stream versions 1, 2, ... per stream).</summary>
     public IEnumerable<(string Stream, long Version, EventData Event)> AllRows()
     {
-        for (var r = 0; r < Rentals; r++)
+        for (var v = 0; v < AppendsPerRental; v++)
         {
-            for (var v = 0; v < AppendsPerRental; v++)
+            for (var r = 0; r < Rentals; r++)
             {
                 yield return (Streams[r], v + 1, Events[r][v]);
             }

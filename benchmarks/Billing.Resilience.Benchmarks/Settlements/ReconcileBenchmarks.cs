@@ -24,7 +24,7 @@ public class ReconcileBenchmarks
     private BillingEngine engine = null!;
     private IJournal journal = null!;
 
-    [Params(8, 64)]
+    [Params(8, 64, 256)]
     public int MaxConcurrency { get; set; }
 
     [GlobalSetup]
