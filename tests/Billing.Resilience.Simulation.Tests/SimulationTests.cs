@@ -27,7 +27,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
         var restarts = 0;
         var operations = 0;
         var findings = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        var slowest = new ConcurrentBag<(TimeSpan Elapsed, int Seed, int ReconcilerRuns)>();
+        var slowest = new ConcurrentBag<(TimeSpan Elapsed, int Seed, int ReconcilerRuns, int Appends)>();
         var seeds = Enumerable.Range(0, settings.Count).Select(i => unchecked(settings.Start + i));
         await Parallel.ForEachAsync(seeds, new ParallelOptions { MaxDegreeOfParallelism = settings.Workers }, async (seed, _) =>
         {
@@ -38,7 +38,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
 
             var started = watch.Elapsed;
             var outcome = await Simulator.RunAsync(ScenarioGenerator.Generate(seed), new SimulationOptions { FullTrace = settings.Replay, GatewayDecorator = decorator });
-            slowest.Add((watch.Elapsed - started, seed, outcome.ReconcilerRuns));
+            slowest.Add((watch.Elapsed - started, seed, outcome.ReconcilerRuns, outcome.Appends.Count));
             Interlocked.Increment(ref ran);
             Interlocked.Add(ref crashes, outcome.Record.Crashes.Count);
             Interlocked.Add(ref restarts, outcome.Record.Restarts);
@@ -67,6 +67,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
             $"simulation: {ran} seed(s) from {settings.Start} in {watch.Elapsed.TotalSeconds:0.0} s ({ran / Math.Max(0.001, watch.Elapsed.TotalSeconds):0} seeds/s, {settings.Workers} worker(s)); {crashes} crashes, {restarts} restarts, {operations} gateway operations; {failures.Count} failed"));
         output.WriteLine("slowest seeds: " + string.Join(", ", slowest.OrderByDescending(s => s.Elapsed).Take(3).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Seed} ({s.Elapsed.TotalMilliseconds:0} ms, {s.ReconcilerRuns} reconciler runs)"))));
         output.WriteLine("most reconciler runs: " + string.Join(", ", slowest.OrderByDescending(s => s.ReconcilerRuns).Take(3).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Seed} ({s.ReconcilerRuns})"))));
+        output.WriteLine("most journal appends: " + string.Join(", ", slowest.OrderByDescending(s => s.Appends).Take(3).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Seed} ({s.Appends})"))));
         foreach (var (kind, count) in findings.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"finding ×{count}: {kind}");

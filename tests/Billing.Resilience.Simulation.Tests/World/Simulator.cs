@@ -53,6 +53,7 @@ internal sealed class Simulator
 {
     private const int MaxSteps = 200_000;
     private const int MaxReconcilerRuns = 2_000; // the most a seed needs is about 100 (seeds 1 to 5,000)
+    private const int MaxAppends = 5_000; // the most a seed needs is about 500 (seeds 1 to 5,000)
     private static readonly byte[] TokenSecret = Encoding.UTF8.GetBytes("simulation-secret-0123456789abcdef");
 
     private readonly Scenario scenario;
@@ -498,7 +499,7 @@ internal sealed class Simulator
 
             try
             {
-                view = new CrashingJournal(disk, crashes, appends.Add, () => ++appendNumber);
+                view = new CrashingJournal(disk, crashes, appends.Add, NextAppendNumber);
                 engine = await BuildEngineAsync(view);
                 if (!first)
                 {
@@ -517,6 +518,16 @@ internal sealed class Simulator
                 Trace($"CRASH during restart at {crash.WritePoint}");
             }
         }
+    }
+
+    private int NextAppendNumber()
+    {
+        if (++appendNumber > MaxAppends)
+        {
+            Fail("terminates", $"more than {MaxAppends} journal appends: something appends without end");
+        }
+
+        return appendNumber;
     }
 
     private async Task<BillingEngine> BuildEngineAsync(IJournal journal)
