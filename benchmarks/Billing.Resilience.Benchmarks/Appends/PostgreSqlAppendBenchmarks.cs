@@ -29,8 +29,10 @@ public class PostgreSqlAppendBenchmarks
 
     private NpgsqlDataSource dataSource = null!;
     private PostgreSqlJournal journal = null!;
+    private PostgreSqlJournal wideJournal = null!;
     private DocumentStore marten = null!;
     private AppendWorkload workload = null!;
+    private AppendWorkload wideWorkload = null!;
     private int round;
 
     [GlobalSetup]
@@ -39,12 +41,13 @@ public class PostgreSqlAppendBenchmarks
         var connectionString = Environment.GetEnvironmentVariable("BILLING_TEST_POSTGRES")
             ?? throw new InvalidOperationException("BILLING_TEST_POSTGRES is not set: run eval \"$(./eng/postgres.sh start)\" first.");
         dataSource = NpgsqlDataSource.Create(connectionString);
-        await using (var drop = dataSource.CreateCommand("DROP SCHEMA IF EXISTS bench_journal CASCADE; DROP SCHEMA IF EXISTS bench_raw CASCADE; DROP SCHEMA IF EXISTS bench_marten CASCADE"))
+        await using (var drop = dataSource.CreateCommand("DROP SCHEMA IF EXISTS bench_journal CASCADE; DROP SCHEMA IF EXISTS bench_wide CASCADE; DROP SCHEMA IF EXISTS bench_raw CASCADE; DROP SCHEMA IF EXISTS bench_marten CASCADE"))
         {
             await drop.ExecuteNonQueryAsync();
         }
 
         journal = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = "bench_journal" });
+        wideJournal = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = "bench_wide", MaxAppendsPerBatch = AppendWorkload.ManyRentals });
         await (await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = "bench_raw" })).DisposeAsync();
 
         marten = DocumentStore.For(options =>
@@ -58,7 +61,11 @@ public class PostgreSqlAppendBenchmarks
     }
 
     [IterationSetup]
-    public void NextWorkload() => workload = AppendWorkload.Create("pg", round++);
+    public void NextWorkload()
+    {
+        workload = AppendWorkload.Create("pg", round);
+        wideWorkload = AppendWorkload.Create("pg-wide", round++, AppendWorkload.ManyRentals);
+    }
 
     /// <summary>The baseline: the same rows, raw Npgsql, one 1,000-row unnest insert per transaction.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = AppendWorkload.Rows, Description = "raw Npgsql unnest, 1,000 rows/tx")]
@@ -73,12 +80,17 @@ public class PostgreSqlAppendBenchmarks
     [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "PostgreSqlJournal, 64 concurrent rentals")]
     public Task JournalAppend() => workload.AppendConcurrentlyAsync(journal);
 
+    /// <summary>For the analysis: the same number of rows from 1,000 rentals at once (8 appends each), with
+    /// MaxAppendsPerBatch = 1,000, so that up to 1,000 appends share a commit.</summary>
+    [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "PostgreSqlJournal, 1,000 concurrent rentals")]
+    public Task JournalAppendWide() => wideWorkload.AppendConcurrentlyAsync(wideJournal);
+
     /// <summary>Marten: 64 rentals appending at once, one session and SaveChangesAsync per append, expected version set.</summary>
     [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "Marten event append, 64 concurrent rentals")]
     public Task MartenAppend()
     {
-        var rentals = new Task[AppendWorkload.Rentals];
-        for (var r = 0; r < AppendWorkload.Rentals; r++)
+        var rentals = new Task[workload.Streams.Length];
+        for (var r = 0; r < workload.Streams.Length; r++)
         {
             rentals[r] = MartenRentalAsync(workload.Streams[r], workload.Events[r].Length, r);
         }
@@ -90,6 +102,7 @@ public class PostgreSqlAppendBenchmarks
     public async Task CleanupAsync()
     {
         await journal.DisposeAsync();
+        await wideJournal.DisposeAsync();
         marten.Dispose();
         await dataSource.DisposeAsync();
     }

@@ -17,9 +17,11 @@ public class SqliteAppendBenchmarks
 {
     private string directory = string.Empty;
     private SqliteJournal journal = null!;
+    private SqliteJournal wideJournal = null!;
     private SqliteConnection raw = null!;
     private SqliteCommand insert = null!;
     private AppendWorkload workload = null!;
+    private AppendWorkload wideWorkload = null!;
     private int round;
 
     [GlobalSetup]
@@ -27,6 +29,7 @@ public class SqliteAppendBenchmarks
     {
         directory = Directory.CreateTempSubdirectory("billing-bench-sqlite-").FullName;
         journal = await SqliteJournal.OpenAsync(new SqliteJournalOptions { Path = Path.Combine(directory, "journal.db") });
+        wideJournal = await SqliteJournal.OpenAsync(new SqliteJournalOptions { Path = Path.Combine(directory, "wide.db"), MaxAppendsPerBatch = AppendWorkload.ManyRentals });
 
         // The baseline's file: the journal's own schema, created by the journal, then written without it.
         var rawPath = Path.Combine(directory, "raw.db");
@@ -51,7 +54,11 @@ public class SqliteAppendBenchmarks
     }
 
     [IterationSetup]
-    public void NextWorkload() => workload = AppendWorkload.Create("sqlite", round++);
+    public void NextWorkload()
+    {
+        workload = AppendWorkload.Create("sqlite", round);
+        wideWorkload = AppendWorkload.Create("sqlite-wide", round++, AppendWorkload.ManyRentals);
+    }
 
     /// <summary>The baseline: the same rows, raw Microsoft.Data.Sqlite, 1,000 rows per transaction (one fsync each).</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = AppendWorkload.Rows, Description = "raw Microsoft.Data.Sqlite, 1,000 rows/tx")]
@@ -66,12 +73,18 @@ public class SqliteAppendBenchmarks
     [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "SqliteJournal, 64 concurrent rentals")]
     public Task JournalAppend() => workload.AppendConcurrentlyAsync(journal);
 
+    /// <summary>For the analysis: the same number of rows from 1,000 rentals at once (8 appends each), with
+    /// MaxAppendsPerBatch = 1,000, so that up to 1,000 appends share a commit.</summary>
+    [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "SqliteJournal, 1,000 concurrent rentals")]
+    public Task JournalAppendWide() => wideWorkload.AppendConcurrentlyAsync(wideJournal);
+
     [GlobalCleanup]
     public async Task CleanupAsync()
     {
         insert.Dispose();
         await raw.DisposeAsync();
         await journal.DisposeAsync();
+        await wideJournal.DisposeAsync();
         SqliteConnection.ClearAllPools();
         Directory.Delete(directory, recursive: true);
     }
