@@ -390,7 +390,6 @@ internal sealed class Simulator
                 else
                 {
                     var codes = string.Join(",", receipt.Errors.Select(e => e.Code));
-                    rental.RefusedSignals.Add(codes);
                     Trace($"end {end.RentalId} {end.Source} at {Format(end.At)}: not accepted {codes}");
                     if (rental.Started)
                     {
