@@ -82,7 +82,7 @@ internal static class RentalLives
             ],
             DeclinedRiders: []);
         var ordered = commands.OrderBy(c => c.DeliverAt).ThenBy(c => c.Id).ToList();
-        return new Scenario(0, T, At(800), policy, plans, ordered, outages, faults, new CrashSpec(0, 0, 0, Duration.FromSeconds(30)));
+        return new Scenario(0, T, policy, plans, ordered, outages, faults, new CrashSpec(0, 0, 0, Duration.FromSeconds(30)));
     }
 
     private static Instant At(int minute) => T + Duration.FromMinutes(minute);

@@ -65,7 +65,6 @@ internal sealed record CrashSpec(double RatePerAppend, double AfterDurableShare,
 internal sealed record Scenario(
     int Seed,
     Instant Start,
-    Instant WorkloadEnd,
     PolicySpec Policy,
     IReadOnlyList<PlanSpec> Plans,
     IReadOnlyList<ClientCommand> Commands,

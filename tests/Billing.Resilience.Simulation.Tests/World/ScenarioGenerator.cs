@@ -137,8 +137,7 @@ internal static class ScenarioGenerator
             ? new CrashSpec(r.Between(1, 40) / 1_000.0, 0.5, 25, Duration.FromSeconds(r.Between(0, 120)))
             : new CrashSpec(0, 0, 0, Duration.Zero);
         var ordered = commands.OrderBy(c => c.DeliverAt).ThenBy(c => c.Id).ToList();
-        var workloadEnd = Instant.Max(DayStart + day, ordered.Count == 0 ? DayStart : ordered[^1].DeliverAt);
-        return new Scenario(seed, DayStart, workloadEnd, policy, plans, ordered, outages, faults, crashes);
+        return new Scenario(seed, DayStart, policy, plans, ordered, outages, faults, crashes);
     }
 
     private static PlanSpec Plan(Random r, string id, string currency, int digits)

@@ -7,13 +7,8 @@ internal sealed class SimIdentityProvider : IIdentityProvider
 {
     public bool Available { get; set; } = true;
 
-    public long Calls { get; private set; }
-
     public ValueTask<IdentityVerdict> AuthenticateAsync(RiderId riderId, string? credential, CancellationToken cancellationToken)
-    {
-        Calls++;
-        return Available
+        => Available
             ? ValueTask.FromResult(IdentityVerdict.Authenticated)
             : ValueTask.FromException<IdentityVerdict>(new HttpRequestException("identity backend unreachable (simulated outage)"));
-    }
 }

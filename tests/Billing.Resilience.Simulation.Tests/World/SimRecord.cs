@@ -57,9 +57,6 @@ internal sealed class RentalRecord(string rentalId, string riderId, string planI
     /// <summary>Gets the end signals the library accepted, with every instant they were delivered at (retries and duplicates included).</summary>
     public Dictionary<(EndSignalSource Source, Instant At), List<Instant>> Signals { get; } = [];
 
-    /// <summary>Gets the signals the library did not accept, with the error codes.</summary>
-    public List<string> RefusedSignals { get; } = [];
-
     /// <summary>Gets the distance increments the library accepted.</summary>
     public Dictionary<(Instant At, decimal Kilometres), int> Distance { get; } = [];
 

@@ -53,7 +53,7 @@ internal sealed class Simulator
 {
     private const int MaxSteps = 200_000;
     private const int MaxReconcilerRuns = 2_000; // the most a seed needs is about 100 (seeds 1 to 5,000)
-    private const int MaxAppends = 5_000; // the most a seed needs is about 500 (seeds 1 to 5,000)
+    private const int MaxAppends = 2_000; // the most a seed needs is about 500 (seeds 1 to 5,000)
     private static readonly byte[] TokenSecret = Encoding.UTF8.GetBytes("simulation-secret-0123456789abcdef");
 
     private readonly Scenario scenario;
@@ -390,7 +390,6 @@ internal sealed class Simulator
                 else
                 {
                     var codes = string.Join(",", receipt.Errors.Select(e => e.Code));
-                    rental.RefusedSignals.Add(codes);
                     Trace($"end {end.RentalId} {end.Source} at {Format(end.At)}: not accepted {codes}");
                     if (rental.Started)
                     {
