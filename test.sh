@@ -19,6 +19,9 @@ if [ -z "${BILLING_TEST_POSTGRES:-}" ]; then
   postgres_env="$(./eng/postgres.sh start)"
   eval "$postgres_env"
 fi
+# The drill's HTML page is opened in a real headless Chromium (Debian's package, installed if missing).
+BILLING_TEST_CHROMIUM="$(./eng/chromium.sh)"
+export BILLING_TEST_CHROMIUM
 status=0
 dotnet test Billing.Resilience.sln -c "$configuration" --no-build -nologo 2>&1 | tee "$log" || status=$?
 

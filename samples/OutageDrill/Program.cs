@@ -17,9 +17,21 @@ internal static partial class Program
 
     public static async Task<int> MainAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0)
+        if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
-            return await SimulateAsync(DefaultScenario, ReadEmbeddedSeed(), report: null, journal: null, human: true, stdout, stderr).ConfigureAwait(false);
+            // The seed drill, for people: the terminal report, and on request the HTML page.
+            if (!TryParseOptions("outage-drill", args, ["--html"], out var seedOptions, out var seedProblem))
+            {
+                return Fail(stderr, seedProblem);
+            }
+
+            var seedHtml = seedOptions.GetValueOrDefault("--html");
+            if (seedHtml is not null && OutputPathProblem(seedHtml, "--html") is { } seedHtmlProblem)
+            {
+                return Fail(stderr, seedHtmlProblem);
+            }
+
+            return await SimulateAsync(DefaultScenario, ReadEmbeddedSeed(), new DrillOutputs(null, seedHtml, null, Human: true), stdout, stderr).ConfigureAwait(false);
         }
 
         switch (args[0])
@@ -27,16 +39,19 @@ internal static partial class Program
             case "quote":
                 return QuoteCommand.Run(args[1..], stdout, stderr);
             case "simulate" when args.Length < 2 || args[1].StartsWith("--", StringComparison.Ordinal):
-                return Fail(stderr, "simulate", "FILE", "DRILL_USAGE", "a scenario file is required: simulate FILE [--report OUT] [--journal PATH|memory]");
+                return Fail(stderr, "simulate", "FILE", "DRILL_USAGE", "a scenario file is required: " + SimulateUsage);
             case "simulate":
-                if (!TryParseOptions("simulate", args[2..], ["--report", "--journal"], out var options, out var problem))
+                if (!TryParseOptions("simulate", args[2..], ["--report", "--html", "--journal"], out var options, out var problem))
                 {
                     return Fail(stderr, problem);
                 }
 
-                if (options.GetValueOrDefault("--report") is { } reportPath && ReportPathProblem(reportPath) is { } reportProblem)
+                foreach (var output in new[] { "--report", "--html" })
                 {
-                    return Fail(stderr, reportProblem);
+                    if (options.GetValueOrDefault(output) is { } outputPath && OutputPathProblem(outputPath, output) is { } outputProblem)
+                    {
+                        return Fail(stderr, outputProblem);
+                    }
                 }
 
                 if (!TryReadInput("simulate", "FILE", args[1], ScenarioReader.MaxFileBytes, "DRILL_FILE_TOO_LARGE", out var json, out var readProblem))
@@ -50,13 +65,16 @@ internal static partial class Program
                 }
 
                 var report = options.GetValueOrDefault("--report");
-                return await SimulateAsync(args[1], json, report, options.GetValueOrDefault("--journal"), human: report is not null, stdout, stderr).ConfigureAwait(false);
+                var outputs = new DrillOutputs(report, options.GetValueOrDefault("--html"), options.GetValueOrDefault("--journal"), Human: report is not null);
+                return await SimulateAsync(args[1], json, outputs, stdout, stderr).ConfigureAwait(false);
             case "perf":
                 return await PerfCommand.RunAsync(args[1..], stdout, stderr).ConfigureAwait(false);
             default:
-                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [simulate FILE [--report OUT] [--journal PATH|memory]] | perf --rentals N [--journal sqlite|postgres] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [--html OUT] | simulate FILE {SimulateUsage[14..]} | perf --rentals N [--journal sqlite|postgres] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
         }
     }
+
+    private const string SimulateUsage = "simulate FILE [--report OUT] [--html OUT] [--journal PATH|memory]";
 
     /// <summary>
     /// Reads "--name value" pairs. Unknown, repeated and valueless options are errors whose path is the option and
@@ -92,7 +110,13 @@ internal static partial class Program
         return true;
     }
 
-    private static async Task<int> SimulateAsync(string file, string json, string? report, string? journal, bool human, TextWriter stdout, TextWriter stderr)
+    /// <summary>Where a drill's results go: the JSON report file, the HTML page, the journal, and whether stdout gets the terminal report (else the JSON).</summary>
+    private sealed record DrillOutputs(string? Report, string? Html, string? Journal, bool Human);
+
+    /// <summary>Scenarios with at least this many inputs show a progress bar on an interactive terminal.</summary>
+    public const int ProgressBarThreshold = 5_000;
+
+    private static async Task<int> SimulateAsync(string file, string json, DrillOutputs outputs, TextWriter stdout, TextWriter stderr)
     {
         var (scenario, errors) = ScenarioReader.Read(json);
         if (scenario is null)
@@ -100,36 +124,52 @@ internal static partial class Program
             return Fail(stderr, file, errors);
         }
 
-        await using var store = await DrillJournal.OpenAsync(journal).ConfigureAwait(false);
-        var result = await DrillRunner.RunAsync(scenario, store.Journal).ConfigureAwait(false);
-        var reportJson = DrillReport.ToJson(result);
-        if (report is not null)
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
+        if (Console.IsOutputRedirected || stdout != Console.Out)
         {
+            // Not a terminal: a width that fits the tables.
+            console.Profile.Width = 120;
+        }
+
+        await using var store = await DrillJournal.OpenAsync(outputs.Journal).ConfigureAwait(false);
+        var inputs = DrillRunner.CountInputs(scenario);
+        var result = await DrillProgress.RunAsync(
+            outputs.Human ? console : null,
+            inputs,
+            ProgressBarThreshold,
+            progress => DrillRunner.RunAsync(scenario, store.Journal, progress)).ConfigureAwait(false);
+        var reportJson = DrillReport.ToJson(result);
+        var written = new List<(string Kind, string Path)>();
+        foreach (var (option, path, content) in new[]
+        {
+            ("--report", outputs.Report, (Func<byte[]>)(() => reportJson)),
+            ("--html", outputs.Html, () => System.Text.Encoding.UTF8.GetBytes(HtmlReport.Render(result, OutageCharts.Build(result), store.Description))),
+        })
+        {
+            if (path is null)
+            {
+                continue;
+            }
+
             try
             {
-                DrillReport.WriteAtomically(report, reportJson);
+                DrillReport.WriteAtomically(path, content());
+                written.Add((option == "--report" ? "JSON report" : "HTML report", path));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Checked before the run, but the file system can change meanwhile: still one line, and no file.
-                return Fail(stderr, report, "--report", "DRILL_REPORT_NOT_WRITTEN", $"cannot be written: {ex.Message}");
+                return Fail(stderr, path, option, "DRILL_REPORT_NOT_WRITTEN", $"cannot be written: {ex.Message}");
             }
         }
 
-        if (human)
+        if (outputs.Human)
         {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
-            if (Console.IsOutputRedirected || stdout != Console.Out)
-            {
-                // Not a terminal: a width that fits the tables.
-                console.Profile.Width = 120;
-            }
-
             ConsoleReport.Write(console, result);
             console.MarkupLine($"Journal: [bold]{Markup.Escape(store.Description)}[/] ({result.JournalEvents} events).");
-            if (report is not null)
+            foreach (var (kind, path) in written)
             {
-                console.MarkupLine($"JSON report written to [bold]{Markup.Escape(report)}[/].");
+                console.MarkupLine($"{kind} written to [bold]{Markup.Escape(path)}[/].");
             }
         }
         else
@@ -140,8 +180,8 @@ internal static partial class Program
         return result.Gateway.CheckInvariants().Count == 0 ? 0 : 1;
     }
 
-    /// <summary>What makes a report path unusable, found before the drill runs (the report is written after it).</summary>
-    private static CommandLineError? ReportPathProblem(string path)
+    /// <summary>What makes an output path (<paramref name="option"/>: --report, --html) unusable, found before the drill runs (the file is written after it).</summary>
+    private static CommandLineError? OutputPathProblem(string path, string option)
     {
         string full;
         try
@@ -150,17 +190,17 @@ internal static partial class Program
         }
         catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            return new(path.Length == 0 ? "simulate" : path, "--report", "DRILL_REPORT_PATH_INVALID", $"'{path}' is not a file name: {ex.Message}");
+            return new(path.Length == 0 ? "simulate" : path, option, "DRILL_REPORT_PATH_INVALID", $"'{path}' is not a file name: {ex.Message}");
         }
 
         if (Directory.Exists(full))
         {
-            return new(path, "--report", "DRILL_REPORT_PATH_INVALID", "is a directory; the report is written to a file");
+            return new(path, option, "DRILL_REPORT_PATH_INVALID", "is a directory; the report is written to a file");
         }
 
         var directory = Path.GetDirectoryName(full);
         return directory is not null && !Directory.Exists(directory)
-            ? new(path, "--report", "DRILL_REPORT_DIRECTORY_MISSING", $"the directory {directory} does not exist")
+            ? new(path, option, "DRILL_REPORT_DIRECTORY_MISSING", $"the directory {directory} does not exist")
             : null;
     }
 

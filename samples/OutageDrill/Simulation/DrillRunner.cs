@@ -39,6 +39,11 @@ internal static class DrillRunner
 
     private sealed record TimelineEvent(Instant At, Step Step, int Sequence, Func<Task> Run);
 
+    /// <summary>How many inputs (outage bounds, starts, distance records, end signals) the drill replays, at most.</summary>
+    public static int CountInputs(Scenario scenario)
+        => scenario.Outages.Sum(o => o.To is null ? 1 : 2) + scenario.Rentals.Sum(r => 1 + r.Distance.Count + r.EndSignals.Count);
+
+    /// <summary>Runs the drill; <paramref name="progress"/> is told (done, of) after each input.</summary>
     public static async Task<DrillResult> RunAsync(Scenario scenario, IJournal journal, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
         var outagesByTime = scenario.Outages.OrderBy(o => o.From.ToInstant()).ToList();
