@@ -17,6 +17,12 @@ internal static partial class Program
 
     public static async Task<int> MainAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        if (args is ["--help"] or ["-h"] or ["help"])
+        {
+            stdout.WriteLine(Usage);
+            return 0;
+        }
+
         if (args.Length == 0 || args[0].StartsWith("--", StringComparison.Ordinal))
         {
             // The seed drill, for people: the terminal report, and on request the HTML page.
@@ -70,11 +76,28 @@ internal static partial class Program
             case "perf":
                 return await PerfCommand.RunAsync(args[1..], stdout, stderr).ConfigureAwait(false);
             default:
-                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [--html OUT] | simulate FILE {SimulateUsage[14..]} | perf --rentals N [--journal sqlite|postgres] | quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]");
+                return Fail(stderr, "outage-drill", "COMMAND", "DRILL_USAGE", $"unknown command '{args[0]}'; usage: [--html OUT] | {SimulateUsage} | {PerfUsage} | {QuoteUsage}");
         }
     }
 
     private const string SimulateUsage = "simulate FILE [--report OUT] [--html OUT] [--journal PATH|memory]";
+    private const string PerfUsage = "perf --rentals N [--journal sqlite|postgres]";
+    private const string QuoteUsage = "quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]";
+
+    /// <summary>What --help prints.</summary>
+    public const string Usage = $"""
+        Outage drill: replays an outage through Billing.Resilience and reports what every rider pays (docs/drill.md).
+
+          outage-drill [--html OUT]     the embedded 2022-10-15 replay; --html writes a page with a chart per outage
+          outage-drill {SimulateUsage}
+                                        any scenario (SCENARIOS.md); stdout gets the JSON report unless --report is given
+          outage-drill {PerfUsage}
+                                        the Kakao-scale drill; its last line is one JSON object
+          outage-drill {QuoteUsage}
+                                        the fare of one rental under a GBFS plan, as JSON
+
+        Exit codes: 0 done, every money invariant holds; 1 an invariant was broken; 2 bad input (one line on stderr).
+        """;
 
     /// <summary>
     /// Reads "--name value" pairs. Unknown, repeated and valueless options are errors whose path is the option and

@@ -8,6 +8,23 @@ namespace OutageDrill.Tests;
 [Collection(DrillCommandLine.Name)]
 public class DrillCommandLineTests
 {
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    public async Task Help_prints_the_usage_and_runs_nothing(string help)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var exit = await Program.MainAsync([help], stdout, stderr);
+
+        Assert.Equal(0, exit);
+        Assert.Equal(string.Empty, stderr.ToString());
+        Assert.Equal(Program.Usage + Environment.NewLine, stdout.ToString());
+        Assert.Contains("outage-drill simulate FILE [--report OUT] [--html OUT] [--journal PATH|memory]", stdout.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Html_into_a_missing_directory_is_refused_before_the_drill_runs()
     {

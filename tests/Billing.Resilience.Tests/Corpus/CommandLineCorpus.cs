@@ -27,7 +27,9 @@ public class CommandLineCorpus
         // Commands.
         Cli("command/misspelt", _ => ["simulat", "seed.json"], "outage-drill", "COMMAND", "DRILL_USAGE", "'simulat'"),
         Cli("command/upper-case", _ => ["SIMULATE"], "outage-drill", "COMMAND", "DRILL_USAGE", "'SIMULATE'"),
-        Cli("command/help", _ => ["--help"], "outage-drill", "COMMAND", "DRILL_USAGE", "'--help'"),
+        Cli("command/unknown-option", _ => ["--verbose"], "outage-drill", "--verbose", "DRILL_OPTION_UNKNOWN", "'--verbose'"),
+        Cli("command/html-without-value", _ => ["--html"], "outage-drill", "--html", "DRILL_OPTION_VALUE_MISSING", "needs a value"),
+        Cli("command/html-is-a-directory", d => ["--html", d.File("dir")], "{dir}/dir", "--html", "DRILL_REPORT_PATH_INVALID", "is a directory"),
         Cli("command/empty", _ => [string.Empty], "outage-drill", "COMMAND", "DRILL_USAGE", "''"),
 
         // simulate: arguments and options.
