@@ -5,8 +5,6 @@
 #   export BILLING_TEST_CHROMIUM="$(./eng/chromium.sh)"
 set -euo pipefail
 
-log() { echo "chromium.sh: $*" >&2; }
-
 for candidate in "${BILLING_TEST_CHROMIUM:-}" /usr/bin/chromium "$(command -v chromium 2>/dev/null || true)" "$(command -v chromium-browser 2>/dev/null || true)"; do
   if [ -n "$candidate" ] && [ -x "$candidate" ]; then
     echo "$candidate"
@@ -14,13 +12,5 @@ for candidate in "${BILLING_TEST_CHROMIUM:-}" /usr/bin/chromium "$(command -v ch
   fi
 done
 
-if [ "$(id -u)" -ne 0 ]; then
-  log "Chromium is not installed and this is not root. Install it (sudo apt-get install chromium) or point BILLING_TEST_CHROMIUM at one."
-  exit 1
-fi
-
-log "Chromium not found: installing the Debian package (apt-get install chromium)"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >&2
-apt-get install -y -qq --no-install-recommends chromium >&2
+"$(dirname "$0")/apt-install.sh" chromium "point BILLING_TEST_CHROMIUM at a Chromium"
 echo /usr/bin/chromium

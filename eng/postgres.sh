@@ -37,14 +37,7 @@ find_bin() {
 }
 
 install_postgres() {
-  if [ "$(id -u)" -ne 0 ]; then
-    log "PostgreSQL is not installed and this is not root. Install it (sudo apt-get install postgresql) or point BILLING_TEST_POSTGRES at a server."
-    exit 1
-  fi
-  log "PostgreSQL not found: installing the Debian package (apt-get install postgresql)"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends postgresql >&2
+  "$root/eng/apt-install.sh" postgresql "point BILLING_TEST_POSTGRES at a server"
 }
 
 # Runs a PostgreSQL tool as the owner of the data folder: "postgres" when we are root, else ourselves.
