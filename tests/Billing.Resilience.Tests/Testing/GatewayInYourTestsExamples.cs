@@ -1,16 +1,22 @@
+// docs: begin usings
 using Billing.Resilience.Payments;
 using Billing.Resilience.Testing;
 using NodaTime;
 using NodaTime.Testing;
+// docs: end usings
 
 namespace Billing.Resilience.Tests.Testing;
 
-/// <summary>The examples of docs/testing-gateway.md, kept compiling and green here. Edit both together.</summary>
+/// <summary>
+/// The examples of docs/testing-gateway.md, kept compiling and green here. The page embeds the lines between
+/// "docs: begin NAME" and "docs: end NAME" verbatim (the Packaging tests check it); edit both together.
+/// </summary>
 public class GatewayInYourTestsExamples
 {
     [Fact]
     public async Task A_lost_capture_is_applied_once()
     {
+        // docs: begin lost-capture
         // Arrange: a fake clock, the gateway, and a capture whose response will be lost.
         var clock = new FakeClock(Instant.FromUtc(2022, 10, 15, 5, 50));
         var gateway = new SimulatedPaymentGateway("psp", clock, new SimulatedPaymentGatewayOptions
@@ -39,11 +45,13 @@ public class GatewayInYourTestsExamples
         Assert.Equal(2, totals.Operations);                           // authorize + one capture, however many attempts
         Assert.Equal(Money.FromMinorUnits(3_600, krw), totals.Released); // the partial capture released the rest
         Assert.Equal(2, gateway.GetCallCount(PaymentOperationKind.Capture));
+        // docs: end lost-capture
     }
 
     [Fact]
     public async Task Scenario_faults_and_an_outage()
     {
+        // docs: begin faults-and-outage
         var clock = new FakeClock(Instant.FromUtc(2022, 10, 15, 5, 50));
         var gateway = new SimulatedPaymentGateway("psp", clock);
 
@@ -65,11 +73,13 @@ public class GatewayInYourTestsExamples
         Assert.Equal(1, gateway.GetTotals("r-2").Operations);
         Assert.Empty(gateway.GetPendingFaults());
         gateway.EnsureInvariants(); // throws InvariantViolationException listing every violation
+        // docs: end faults-and-outage
     }
 
     [Fact]
     public void Seeded_random_faults()
     {
+        // docs: begin random-faults
         var options = new SimulatedPaymentGatewayOptions
         {
             // Same seed and same sequence of calls => same faults; a failing seed replays exactly.
@@ -83,6 +93,7 @@ public class GatewayInYourTestsExamples
         options.RiderFunds.Add("u-broke", Money.FromMinorUnits(5_000, CurrencyCode.KRW));
         options.DeclinedRiders.Add("u-stolen-card");
         var gateway = new SimulatedPaymentGateway("psp", new FakeClock(Instant.FromUtc(2022, 10, 15, 5, 50)), options);
+        // docs: end random-faults
 
         Assert.True(gateway.IsAvailable);
     }
