@@ -135,7 +135,7 @@ public sealed partial class RentalService
 
         if (core.Health.RefusesCalls(Dependency.Identity))
         {
-            return Refused(StartRefusal.IdentityUnavailable);
+            return Refused(IdentityRefusal());
         }
 
         IdentityVerdict verdict;
@@ -146,7 +146,7 @@ public sealed partial class RentalService
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogIdentityUnreachable(logger, ex.GetType().Name);
-            return Refused(StartRefusal.IdentityUnavailable);
+            return Refused(IdentityRefusal());
         }
 
         if (verdict != IdentityVerdict.Authenticated)
@@ -371,6 +371,13 @@ public sealed partial class RentalService
 
     private async Task<RentalState> AppendNewAsync(RentalState empty, object @event, CancellationToken cancellationToken)
         => await core.Rentals.AppendAsync(empty, [@event], cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// A start that identity refuses: payment first (SCENARIOS.md 3.1), so when the payment backend is down too (an
+    /// outage its circuit breaker recorded, which let the start go on to the identity check) the reason is payment.
+    /// </summary>
+    private StartRefusal IdentityRefusal()
+        => core.Health.IsDown(Dependency.Payment) ? StartRefusal.PaymentUnavailable : StartRefusal.IdentityUnavailable;
 
     private static StartRentalResult Refused(StartRefusal refusal, IReadOnlyList<ValidationError>? errors = null)
         => new(refusal, null, null, errors ?? []);

@@ -68,4 +68,44 @@ public class CircuitHealthTests
             Assert.Equal(RentalStatus.Settled, (await t.StatementAsync($"r-{i}")).Status);
         }
     }
+
+    [Fact]
+    public async Task With_both_down_a_start_is_refused_for_payment_first_even_when_a_circuit_breaker_found_the_payment_outage()
+    {
+        using var t = await TestEngine.CreateAsync(b => b.Payments.HoldAmount = 20m, defaultPipelines: true);
+        for (var i = 0; i < 10; i++)
+        {
+            await t.StartAsync($"r-{i}", rider: $"u-{i}");
+        }
+
+        t.Advance(Duration.FromMinutes(10));
+        for (var i = 0; i < 10; i++)
+        {
+            await t.EndAsync($"r-{i}", t.Clock.GetCurrentInstant());
+        }
+
+        // The payment provider fails and its circuit breaker records the outage (a hold is configured, so a start is
+        // left to the breaker); then the identity backend fails too.
+        t.Gateway.SetAvailable(false);
+        await t.Engine.Reconciler.RunOnceAsync();
+        Assert.StartsWith("circuit open", t.Engine.Health.ReasonOf(t.Engine.Health.CurrentOutage(Dependency.Payment)!), StringComparison.Ordinal);
+        t.Identity.Available = false;
+
+        // SCENARIOS.md 3.1: rejected with paymentUnavailable (payment first), whether identity's failure is a call
+        // that throws or, once its own circuit is open, a refusal without a call.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(StartRefusal.PaymentUnavailable, (await t.Rentals.StartAsync(new StartRental($"late-{i}", "u-1", "kickboard"))).Refusal);
+        }
+
+        Assert.True(t.Engine.Health.IsDown(Dependency.Identity));
+        Assert.Equal(StartRefusal.PaymentUnavailable, (await t.Rentals.StartAsync(new StartRental("late-open", "u-1", "kickboard"))).Refusal);
+
+        // With payment back, identity alone refuses.
+        t.Gateway.SetAvailable(true);
+        t.Advance(Duration.FromSeconds(31));
+        await t.SettleAsync();
+        Assert.False(t.Engine.Health.IsDown(Dependency.Payment));
+        Assert.Equal(StartRefusal.IdentityUnavailable, (await t.Rentals.StartAsync(new StartRental("late-identity", "u-1", "kickboard"))).Refusal);
+    }
 }
