@@ -42,7 +42,17 @@ internal sealed class DrillJournal : IAsyncDisposable
             return new(path, "--journal", "DRILL_JOURNAL_EXISTS", "exists already; a drill starts from an empty journal and never overwrites one: remove it or choose another path");
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        string full;
+        try
+        {
+            full = Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return new(path, "--journal", "DRILL_JOURNAL_PATH_INVALID", $"'{path}' is not a file name: {ex.Message}");
+        }
+
+        var directory = Path.GetDirectoryName(full);
         return directory is not null && !Directory.Exists(directory)
             ? new(path, "--journal", "DRILL_JOURNAL_DIRECTORY_MISSING", $"the directory {directory} does not exist")
             : null;

@@ -52,7 +52,12 @@ internal static class PerfCommand
             return Program.Fail(stderr, new CommandLineError("perf", "--journal", "DRILL_JOURNAL_UNKNOWN", $"'{store}' is neither sqlite nor postgres"));
         }
 
-        var seed = int.Parse(options.GetValueOrDefault("--seed", "20221015"), CultureInfo.InvariantCulture);
+        var seedText = options.GetValueOrDefault("--seed", "20221015");
+        if (!int.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out var seed))
+        {
+            return Program.Fail(stderr, new CommandLineError("perf", "--seed", "DRILL_SEED_INVALID", $"'{seedText}' is not a whole number from 0 to {int.MaxValue}"));
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var (journal, dispose, description) = await OpenAsync(store, stderr).ConfigureAwait(false);
         if (journal is null)

@@ -26,7 +26,8 @@ public sealed record RecordDistance(string RentalId, Instant At, decimal Kilomet
 /// <summary>Validates <see cref="StartRental"/>.</summary>
 public sealed class StartRentalValidator : AbstractValidator<StartRental>
 {
-    private const int MaxPlanIdLength = 256;
+    /// <summary>As long as a plan id can be: the GBFS import's limit, so every imported plan can be started.</summary>
+    private const int MaxPlanIdLength = Pricing.GbfsPricingPlans.MaxPlanIdLength;
 
     /// <summary>Creates the validator.</summary>
     public StartRentalValidator()

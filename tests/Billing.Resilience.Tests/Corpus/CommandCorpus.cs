@@ -40,6 +40,7 @@ public class CommandCorpus
         Start("start/plan-id/empty", new StartRental("r-2", "u-2", string.Empty, "session"), "planId", "BILLING_PLAN_ID_INVALID", "''"),
         Start("start/plan-id/blank", new StartRental("r-2", "u-2", "  ", "session"), "planId", "BILLING_PLAN_ID_INVALID", "'  '"),
         Start("start/plan-id/257-chars", new StartRental("r-2", "u-2", new string('p', 257), "session"), "planId", "BILLING_PLAN_ID_INVALID", new string('p', 257)),
+        Start("start/plan-id/256-chars", new StartRental("r-2", "u-2", new string('p', 256), "session"), "planId", "BILLING_PLAN_ID_INVALID", new string('p', 256)),
         Start("start/plan-id/unknown", new StartRental("r-2", "u-2", "scooter", "session"), "planId", "BILLING_PLAN_UNKNOWN", "'scooter'"),
         Start("start/plan-id/other-case", new StartRental("r-2", "u-2", "Kickboard", "session"), "planId", "BILLING_PLAN_UNKNOWN", "'Kickboard'"),
         Start("start/credential/8193-chars", new StartRental("r-2", "u-2", "kickboard", new string('c', 8_193)), "credential", "BILLING_CREDENTIAL_TOO_LONG", "8193"),

@@ -43,8 +43,18 @@ public class CommandLineCorpus
         Cli("simulate/report-in-missing-directory", d => ["simulate", d.File("seed.json"), "--report", d.File("missing/r.json")], "{dir}/missing/r.json", "--report", "DRILL_REPORT_DIRECTORY_MISSING", "{dir}/missing"),
         Cli("simulate/report-under-a-file", d => ["simulate", d.File("seed.json"), "--report", d.File("seed.json/r.json")], "{dir}/seed.json/r.json", "--report", "DRILL_REPORT_DIRECTORY_MISSING", "does not exist"),
         Cli("simulate/report-is-a-directory", d => ["simulate", d.File("seed.json"), "--report", d.File("dir")], "{dir}/dir", "--report", "DRILL_REPORT_PATH_INVALID", "is a directory"),
+        Cli("simulate/journal-with-nul", d => ["simulate", d.File("seed.json"), "--journal", "a\0b.db"], "a\\u0000b.db", "--journal", "DRILL_JOURNAL_PATH_INVALID", "is not a file name"),
         Cli("simulate/report-empty", d => ["simulate", d.File("seed.json"), "--report", string.Empty], "simulate", "--report", "DRILL_REPORT_PATH_INVALID", "''"),
         Cli("simulate/report-nul", d => ["simulate", d.File("seed.json"), "--report", d.File("r\0.json")], "{dir}/r\\u0000.json", "--report", "DRILL_REPORT_PATH_INVALID", "is not a file name"),
+
+        // perf: its options are checked before any journal is opened.
+        Cli("perf/rentals-missing", _ => ["perf"], "perf", "--rentals", "DRILL_RENTALS_INVALID", "is required"),
+        Cli("perf/rentals-zero", _ => ["perf", "--rentals", "0"], "perf", "--rentals", "DRILL_RENTALS_INVALID", "from 1 to 10000000"),
+        Cli("perf/rentals-negative", _ => ["perf", "--rentals", "-5"], "perf", "--rentals", "DRILL_RENTALS_INVALID", "from 1 to 10000000"),
+        Cli("perf/rentals-too-many", _ => ["perf", "--rentals", "10000001"], "perf", "--rentals", "DRILL_RENTALS_INVALID", "from 1 to 10000000"),
+        Cli("perf/journal-unknown", _ => ["perf", "--rentals", "10", "--journal", "mysql"], "perf", "--journal", "DRILL_JOURNAL_UNKNOWN", "'mysql'"),
+        Cli("perf/seed-not-a-number", _ => ["perf", "--rentals", "10", "--seed", "x"], "perf", "--seed", "DRILL_SEED_INVALID", "'x'"),
+        Cli("perf/seed-overflows", _ => ["perf", "--rentals", "10", "--seed", "99999999999"], "perf", "--seed", "DRILL_SEED_INVALID", "'99999999999'"),
 
         // simulate: the scenario file.
         Cli("simulate/file-missing", d => ["simulate", d.File("missing.json")], "{dir}/missing.json", "FILE", "DRILL_FILE_NOT_FOUND", "no such file"),
