@@ -3,7 +3,8 @@ using System.Text.RegularExpressions;
 namespace Billing.Resilience.Packaging.Tests;
 
 /// <summary>
-/// Issue acceptance: code in docs compiles, because it is taken from samples or tests. Every C# block of docs/*.md is
+/// Issue acceptance: code in docs compiles, because it is taken from samples or tests. Every C# block of docs/*.md and of
+/// README.md is
 /// preceded by a marker naming the compiled file it is copied from, and equals that file (or one region of it):
 /// <code>
 /// &lt;!-- snippet: tests/Billing.Resilience.Tests/Pricing/Fare/PricingDocsExamples.cs#quote --&gt;
@@ -23,9 +24,10 @@ public sealed partial class DocsSnippetTests
         var data = new TheoryData<string>();
         foreach (var page in Directory.EnumerateFiles(Path.Combine(Root, "docs"), "*.md").Order(StringComparer.Ordinal))
         {
-            data.Add(Path.GetFileName(page));
+            data.Add("docs/" + Path.GetFileName(page));
         }
 
+        data.Add("README.md");
         return data;
     }
 
@@ -34,9 +36,9 @@ public sealed partial class DocsSnippetTests
     public void Every_csharp_block_is_a_region_of_a_compiled_file(string page)
     {
         var problems = new List<string>();
-        foreach (var block in CodeBlocks(File.ReadAllText(Path.Combine(Root, "docs", page)).ReplaceLineEndings("\n")))
+        foreach (var block in CodeBlocks(File.ReadAllText(Path.Combine(Root, page)).ReplaceLineEndings("\n")))
         {
-            var where = $"docs/{page}:{block.Line}";
+            var where = $"{page}:{block.Line}";
             if (!block.IsCSharp)
             {
                 if (block.Marker is not null)
