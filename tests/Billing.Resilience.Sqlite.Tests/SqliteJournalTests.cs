@@ -314,6 +314,8 @@ public sealed class SqliteJournalTests : IDisposable
         await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [Event("rental-1", 1)]);
         await journal.AppendAsync("rental-9", ExpectedVersion.NoStream, [PaymentEvent("rental-9", 1, "rental-9/charge/1", 100)]);
         var before = journal.Transactions;
+        var begun = 0;
+        journal.BeforeBatch = _ => begun++;
 
         Task<AppendResult> good1, conflicting, refused, good2, blocked;
         using (var blocker = Raw(file.Path))
@@ -333,6 +335,10 @@ public sealed class SqliteJournalTests : IDisposable
         await Assert.ThrowsAsync<InvariantViolationException>(() => refused);
         Assert.Equal(2, (await good2).NextExpectedVersion);
         Assert.InRange(journal.Transactions - before, 1, 2);
+
+        // The conflict wrote nothing and needed no savepoint; the refused append (its second event breaks a constraint,
+        // its first was written) made the writer roll its batch back and write it again, one append per savepoint.
+        Assert.Equal(journal.Transactions - before + 1, begun);
         Assert.Empty(await journal.ReadStreamAsync("rental-3"));
         Assert.Equal(["rental-1", "rental-9", "rental-0", "rental-2", "rental-1"], (await journal.ReadAllAsync(0, 100)).Select(e => e.StreamId));
     }
