@@ -168,7 +168,7 @@ public sealed partial class RentalService
         var request = new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits);
         // Gateways in priority order: a hold that was certainly not placed (Failed) is tried at the next one.
         using var gateways = core.Gateways.ForNewMoneyInOrder().GetEnumerator();
-        gateways.MoveNext();
+        Preconditions.CheckInvariant(gateways.MoveNext(), "No payment gateway is configured (the engine builder requires one).");
         var gateway = gateways.Current;
         var intent = core.Payments.Intent(stream.With([request]), PaymentOperationKind.Authorize, hold, gateway, null);
         var state = await core.Rentals.AppendAsync(stream, [request, intent], cancellationToken).ConfigureAwait(false);
