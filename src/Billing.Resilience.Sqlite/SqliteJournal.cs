@@ -18,7 +18,7 @@ namespace Billing.Resilience.Sqlite;
 /// batch are committed (after a constraint error the batch is rolled back and written again, one append per savepoint). Reads use their own connections and never wait for the writer.</para>
 /// <para>Behaves exactly like <see cref="InMemoryJournal"/> (the same conformance suite runs against both), and
 /// additionally refuses, with <see cref="InvariantViolationException"/>, what the database constraints forbid: an event
-/// id already in the journal, a <c>PaymentRequested</c> event whose idempotency key was used before or whose amount is
+/// id already in its stream, a <c>PaymentRequested</c> event whose idempotency key was used before or whose amount is
 /// negative.</para>
 /// </remarks>
 public sealed class SqliteJournal : IJournal, IAsyncDisposable
