@@ -13,7 +13,9 @@ using Billing.Resilience.Testing;
 using Npgsql;
 using NodaTime;
 using NodaTime.Testing;
+using OutageDrill.Reporting;
 using Polly;
+using Spectre.Console;
 
 namespace OutageDrill;
 
@@ -26,7 +28,15 @@ namespace OutageDrill;
 /// </summary>
 internal static class PerfCommand
 {
-    private const int Concurrency = 64;
+    /// <summary>Commands in flight at once (starts and end signals within a minute of the timeline): group commit needs many appends waiting.</summary>
+    private const int Concurrency = 1_024;
+
+    /// <summary>Rentals the reconciler settles at once (its largest setting).</summary>
+    private const int ReconcilerConcurrency = 256;
+
+    /// <summary>Appends the journal commits in one transaction: as many as there are commands in flight.</summary>
+    private const int AppendsPerBatch = 1_024;
+
     private static readonly Instant T0 = Instant.FromUtc(2022, 10, 15, 0, 0);
     private static readonly Instant OutageFrom = T0 + Duration.FromHours(4);
     private static readonly Instant OutageTo = OutageFrom + Duration.FromHours(20);
@@ -34,7 +44,15 @@ internal static class PerfCommand
 
     private sealed record Ride(string Id, Instant Start, Instant End, Instant Received);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+        => RunAsync(
+            args,
+            stdout,
+            stderr,
+            Console.IsOutputRedirected || stdout != Console.Out ? null : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }));
+
+    /// <summary>The drill, with a progress bar on <paramref name="console"/> when it is an interactive terminal (null: plain lines).</summary>
+    internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? console)
     {
         if (!Program.TryParseOptions("perf", args, ["--rentals", "--journal", "--seed"], out var options, out var problem))
         {
@@ -67,7 +85,13 @@ internal static class PerfCommand
 
         try
         {
-            var result = await RunDrillAsync(n, seed, journal, stdout).ConfigureAwait(false);
+            // A progress bar on an interactive terminal; plain lines otherwise (logs, pipes). The JSON line stays last.
+            var result = await DrillProgress.RunAsync(
+                console,
+                (2 * n) + 2,
+                Program.ProgressBarThreshold,
+                progress => RunDrillAsync(n, seed, journal, stdout, progress),
+                $"Perf drill: {n:N0} rentals").ConfigureAwait(false);
             stopwatch.Stop();
             var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
             await stdout.WriteLineAsync($"journal: {description}").ConfigureAwait(false);
@@ -85,7 +109,7 @@ internal static class PerfCommand
 
     private sealed record PerfResult(int Started, int Settled, long Events, int Operations, long Calls, bool InvariantsHeld, string? Problem);
 
-    private static async Task<PerfResult> RunDrillAsync(int n, int seed, IJournal journal, TextWriter stdout)
+    private static async Task<PerfResult> RunDrillAsync(int n, int seed, IJournal journal, TextWriter stdout, Action<int, int>? progress)
     {
         var random = new Random(seed);
         var rides = new Ride[n];
@@ -120,7 +144,7 @@ internal static class PerfCommand
                 .Build());
         builder.Payments.HoldAmount = 10_000m;
         builder.Reconciler.MaxCallsPerSecond = 100_000;
-        builder.Reconciler.MaxConcurrency = Concurrency;
+        builder.Reconciler.MaxConcurrency = ReconcilerConcurrency;
         builder.Reconciler.MaxRentalsPerRun = 100_000;
         builder.Reconciler.RetryBaseDelay = Duration.FromSeconds(1);
         builder.RentalTokens.Keys.Add(new RentalTokenKey { KeyId = "perf", Secret = RandomNumberGenerator.GetBytes(32) });
@@ -190,7 +214,11 @@ internal static class PerfCommand
                 await engine.Reconciler.RunOnceAsync().ConfigureAwait(false);
             }
 
-            if (done >= nextReport)
+            if (progress is not null)
+            {
+                progress(done, total);
+            }
+            else if (done >= nextReport)
             {
                 await stdout.WriteLineAsync(FormattableString.Invariant($"  {100 * done / total,3} % of the timeline ({minute:yyyy-MM-dd HH:mm}), {engine.Reconciler.Pending} pending settlement")).ConfigureAwait(false);
                 nextReport += total / 10;
@@ -251,7 +279,7 @@ internal static class PerfCommand
         if (store == "sqlite")
         {
             var path = Path.Combine(Path.GetTempPath(), $"outage-drill-perf-{Guid.NewGuid():N}.db");
-            var sqlite = await SqliteJournal.OpenAsync(new SqliteJournalOptions { Path = path }).ConfigureAwait(false);
+            var sqlite = await SqliteJournal.OpenAsync(new SqliteJournalOptions { Path = path, MaxAppendsPerBatch = AppendsPerBatch, MaxPendingAppends = 4 * AppendsPerBatch }).ConfigureAwait(false);
             return (sqlite, async () =>
             {
                 await sqlite.DisposeAsync().ConfigureAwait(false);
@@ -271,7 +299,7 @@ internal static class PerfCommand
 
         var dataSource = NpgsqlDataSource.Create(connection);
         var schema = "perf_" + Guid.NewGuid().ToString("N")[..12];
-        var postgres = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = schema }).ConfigureAwait(false);
+        var postgres = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = schema, MaxAppendsPerBatch = AppendsPerBatch, MaxPendingAppends = 4 * AppendsPerBatch }).ConfigureAwait(false);
         return (postgres, async () =>
         {
             await postgres.DisposeAsync().ConfigureAwait(false);

@@ -15,10 +15,10 @@ namespace Billing.Resilience.Sqlite;
 /// <para>Group commit: appends from all callers go through a bounded queue to a single writer, which commits what is
 /// waiting (up to <see cref="SqliteJournalOptions.MaxAppendsPerBatch"/> appends) in one transaction, so one fsync
 /// serves many callers. An append that conflicts (or breaks a database constraint) fails alone; the others of its
-/// batch are committed. Reads use their own connections and never wait for the writer.</para>
+/// batch are committed (after a constraint error the batch is rolled back and written again, one append per savepoint). Reads use their own connections and never wait for the writer.</para>
 /// <para>Behaves exactly like <see cref="InMemoryJournal"/> (the same conformance suite runs against both), and
 /// additionally refuses, with <see cref="InvariantViolationException"/>, what the database constraints forbid: an event
-/// id already in the journal, a <c>PaymentRequested</c> event whose idempotency key was used before or whose amount is
+/// id already in its stream, a <c>PaymentRequested</c> event whose idempotency key was used before or whose amount is
 /// negative.</para>
 /// </remarks>
 public sealed class SqliteJournal : IJournal, IAsyncDisposable
@@ -30,6 +30,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     private readonly SqliteCommand versionCommand;
     private readonly SqliteCommand rangeCommand;
     private readonly SqliteCommand insertCommand;
+    private readonly SqliteCommand insertFirstCommand;
     private readonly AppendQueue queue;
     private Exception? stoppedBy;
     private long transactions;
@@ -55,6 +56,16 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
             "$id",
             "$type",
             "$payload");
+        // An append's first event, with its expected version checked in the same statement: no row when the stream's
+        // last version is not $version - 1 (then, and only then, the version is read to tell a replay from a conflict).
+        insertFirstCommand = Prepare(
+            "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) SELECT $stream, $version, $id, $type, $payload "
+            + "WHERE (SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $stream) = $version - 1 RETURNING global_position",
+            "$stream",
+            "$version",
+            "$id",
+            "$type",
+            "$payload");
         queue = new AppendQueue(options.MaxPendingAppends, options.MaxAppendsPerBatch, options.MaxEventsPerBatch, WriteBatch, nameof(SqliteJournal));
         queue.Start();
     }
@@ -68,8 +79,8 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
     /// <summary>Gets the writer connection's settings as SQLite reported them after they were set (journal_mode, synchronous, ...).</summary>
     internal IReadOnlyDictionary<string, string> Settings { get; }
 
-    /// <summary>Gets or sets what the writer runs on its connection at the start of each batch's transaction: a fault
-    /// injection point for tests (null in production).</summary>
+    /// <summary>Gets or sets what the writer runs on its connection at the start of each transaction it begins (a batch
+    /// written again after a constraint error begins a second one): a fault injection point for tests (null in production).</summary>
     internal Action<SqliteConnection>? BeforeBatch { get; set; }
 
     /// <summary>Gets the number of write transactions committed since the journal opened (group commit: fewer than appends).</summary>
@@ -153,6 +164,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         versionCommand.Dispose();
         rangeCommand.Dispose();
         insertCommand.Dispose();
+        insertFirstCommand.Dispose();
         using (var pooled = new SqliteConnection(readerConnectionString))
         {
             SqliteConnection.ClearPool(pooled);
@@ -279,7 +291,12 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         return command;
     }
 
-    /// <summary>The writer: one transaction for the batch, a savepoint per append, one commit, then every caller's outcome.</summary>
+    /// <summary>
+    /// The writer: one transaction for the batch, one commit, then every caller's outcome. An append that conflicts
+    /// writes nothing (its first insert checks the version). When an append breaks a database constraint, part of it
+    /// may be written: the whole transaction is rolled back and the batch written again one append at a time, each in a
+    /// savepoint, so that append fails alone and the others commit.
+    /// </summary>
     private Task WriteBatch(IReadOnlyList<PendingAppend> batch)
     {
         if (Volatile.Read(ref stoppedBy) is { } failure)
@@ -297,25 +314,13 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         var committing = false;
         try
         {
-            transaction = writer.BeginTransaction(deferred: false);
-            versionCommand.Transaction = transaction;
-            rangeCommand.Transaction = transaction;
-            insertCommand.Transaction = transaction;
-            BeforeBatch?.Invoke(writer);
-            for (var i = 0; i < batch.Count; i++)
+            transaction = Begin();
+            if (!TryWriteAll(batch, outcomes))
             {
-                transaction.Save("append");
-                try
-                {
-                    outcomes[i] = AppendOne(batch[i]);
-                    transaction.Release("append");
-                }
-                catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
-                {
-                    transaction.Rollback("append");
-                    transaction.Release("append");
-                    outcomes[i] = new Outcome(null, new InvariantViolationException($"The SQLite journal refused the append to '{batch[i].StreamId}': {ex.Message}"));
-                }
+                transaction.Rollback();
+                transaction.Dispose();
+                transaction = Begin();
+                WriteEachInSavepoint(transaction, batch, outcomes);
             }
 
             committing = true;
@@ -357,32 +362,116 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    private SqliteTransaction Begin()
+    {
+        var transaction = writer.BeginTransaction(deferred: false);
+        versionCommand.Transaction = transaction;
+        rangeCommand.Transaction = transaction;
+        insertCommand.Transaction = transaction;
+        insertFirstCommand.Transaction = transaction;
+        BeforeBatch?.Invoke(writer);
+        return transaction;
+    }
+
+    /// <summary>Every append of the batch, no savepoints; false at the first constraint error (the transaction must then be rolled back).</summary>
+    private bool TryWriteAll(IReadOnlyList<PendingAppend> batch, Outcome[] outcomes)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            try
+            {
+                outcomes[i] = AppendOne(batch[i]);
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The fallback after a constraint error: each append in its own savepoint, so a refused one leaves nothing behind.</summary>
+    private void WriteEachInSavepoint(SqliteTransaction transaction, IReadOnlyList<PendingAppend> batch, Outcome[] outcomes)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            transaction.Save("append");
+            try
+            {
+                outcomes[i] = AppendOne(batch[i]);
+                transaction.Release("append");
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+            {
+                transaction.Rollback("append");
+                transaction.Release("append");
+                outcomes[i] = new Outcome(null, new InvariantViolationException($"The SQLite journal refused the append to '{batch[i].StreamId}': {ex.Message}"));
+            }
+        }
+    }
+
     /// <summary>One append, inside the batch's transaction: the same rules as <see cref="InMemoryJournal"/>.</summary>
     private Outcome AppendOne(PendingAppend append)
     {
-        versionCommand.Parameters[0].Value = append.StreamId;
-        var actual = (long)versionCommand.ExecuteScalar()!;
         var expected = append.Expected;
         var events = append.Events;
-        if (!expected.IsAny && expected.Value != actual)
+        long actual;
+        long position;
+        if (expected.IsAny)
         {
-            return TryReplay(append, actual, out var replayed)
-                ? new Outcome(replayed, null)
-                : new Outcome(null, new ConcurrencyConflictException(append.StreamId, expected, actual));
+            actual = ReadVersion(append.StreamId);
+            position = Insert(insertCommand, append.StreamId, actual + 1, events[0]);
+        }
+        else
+        {
+            // The common case: one statement checks the version and inserts the first event.
+            actual = expected.Value;
+            var inserted = InsertChecked(append.StreamId, actual + 1, events[0]);
+            if (inserted is not { } first)
+            {
+                actual = ReadVersion(append.StreamId);
+                return TryReplay(append, actual, out var replayed)
+                    ? new Outcome(replayed, null)
+                    : new Outcome(null, new ConcurrencyConflictException(append.StreamId, expected, actual));
+            }
+
+            position = first;
         }
 
-        var position = 0L;
-        for (var i = 0; i < events.Length; i++)
+        for (var i = 1; i < events.Length; i++)
         {
-            insertCommand.Parameters[0].Value = append.StreamId;
-            insertCommand.Parameters[1].Value = actual + i + 1;
-            insertCommand.Parameters[2].Value = events[i].EventId.ToString("D");
-            insertCommand.Parameters[3].Value = events[i].EventType;
-            insertCommand.Parameters[4].Value = events[i].Payload;
-            position = (long)insertCommand.ExecuteScalar()!;
+            position = Insert(insertCommand, append.StreamId, actual + i + 1, events[i]);
         }
 
         return new Outcome(new AppendResult(actual + events.Length, position), null);
+    }
+
+    private long ReadVersion(string streamId)
+    {
+        versionCommand.Parameters[0].Value = streamId;
+        return (long)versionCommand.ExecuteScalar()!;
+    }
+
+    private long? InsertChecked(string streamId, long version, PendingEvent data)
+    {
+        SetInsert(insertFirstCommand, streamId, version, data);
+        return insertFirstCommand.ExecuteScalar() is long position ? position : null;
+    }
+
+    private static long Insert(SqliteCommand command, string streamId, long version, PendingEvent data)
+    {
+        SetInsert(command, streamId, version, data);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void SetInsert(SqliteCommand command, string streamId, long version, PendingEvent data)
+    {
+        command.Parameters[0].Value = streamId;
+        command.Parameters[1].Value = version;
+        command.Parameters[2].Value = data.EventId.ToString("D");
+        command.Parameters[3].Value = data.EventType;
+        command.Parameters[4].Value = data.Payload;
     }
 
     /// <summary>True when the append's events are exactly the ones stored right after its expected version: the same

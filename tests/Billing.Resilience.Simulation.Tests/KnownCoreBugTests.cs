@@ -118,7 +118,7 @@ public sealed class KnownCoreBugTests
     {
         var scenario = RentalLives.Create();
         var baseline = await Simulator.RunAsync(scenario);
-        var started = baseline.Appends.First(a => a.WritePoint == "RentalStarted").Number; // r-0: the hold is placed, the start is not yet durable
+        var started = baseline.Appends.First(a => a.WritePoint == "PaymentCompleted+RentalStarted").Number; // r-0: the hold is placed, its outcome and the start are not yet durable
         var outcome = await Simulator.RunAsync(scenario, new SimulationOptions { Crashes = new CrashAtAppend(started, CrashMode.BeforeDurable) });
 
         Assert.True(outcome.Passed, string.Join("; ", outcome.Violations)); // no money is lost: the hold is voided

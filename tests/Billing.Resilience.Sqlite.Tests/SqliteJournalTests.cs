@@ -123,8 +123,8 @@ public sealed class SqliteJournalTests : IDisposable
 
         using var raw = Raw(file.Path);
         Assert.Equal(SqliteJournal.SchemaVersion, int.Parse(Scalar(raw, "SELECT max(version) FROM schema_version"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("0001_journal.sql,0002_payment_keys.sql", Scalar(raw, "SELECT group_concat(script, ',') FROM (SELECT script FROM schema_version ORDER BY version)"));
-        Assert.Equal(2, SqliteJournal.SchemaVersion);
+        Assert.Equal("0001_journal.sql,0002_payment_keys.sql,0003_event_ids.sql", Scalar(raw, "SELECT group_concat(script, ',') FROM (SELECT script FROM schema_version ORDER BY version)"));
+        Assert.Equal(3, SqliteJournal.SchemaVersion);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class SqliteJournalTests : IDisposable
         }
 
         using var migrated = Raw(file.Path);
-        Assert.Equal("2", Scalar(migrated, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(SqliteJournal.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(migrated, "SELECT max(version) FROM schema_version"));
         Assert.Equal("rental-1/authorize/1=10000,rental-1/capture/1=6400", Scalar(migrated, "SELECT group_concat(idempotency_key || '=' || amount_minor, ',') FROM (SELECT * FROM payment_keys ORDER BY global_position)"));
     }
 
@@ -180,6 +180,7 @@ public sealed class SqliteJournalTests : IDisposable
         {
             ["0001_journal.sql"] = "62ad1b29dc0df6b7cc6b8466d1373b53252c06cbe2eda4d663eef3c01b6832ce",
             ["0002_payment_keys.sql"] = "fb65d06b1be22a5351910fd59c84da17e6c220d6e55d721ae32f69ff81d8bdee",
+            ["0003_event_ids.sql"] = "06418566e98fe21204d41d28433ed78e7cb9acd75d59e70b8571fb008c262499",
         };
 
         foreach (var script in SqliteSchema.Scripts)
@@ -214,7 +215,7 @@ public sealed class SqliteJournalTests : IDisposable
             "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 2, 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'Tested', x'')",
             "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 4, 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'Tested', x'')",
             "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-2', 0, 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'Tested', x'')",
-            $"INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-2', 1, '{existingId}', 'Tested', x'')",
+            $"INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 3, '{existingId}', 'Tested', x'')",
             "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-2', 1, 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', '', x'')",
             "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-2', 1, 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'PaymentRequested', CAST('{\"key\":\"rental-2/charge/1\",\"kind\":\"Charge\",\"amountMinorUnits\":-500,\"currency\":\"KRW\"}' AS BLOB))",
             "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-2', 1, 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa', 'PaymentRequested', CAST('{\"key\":\"rental-1/authorize/1\",\"kind\":\"Authorize\",\"amountMinorUnits\":500,\"currency\":\"KRW\"}' AS BLOB))",
@@ -265,19 +266,66 @@ public sealed class SqliteJournalTests : IDisposable
     }
 
     [Fact]
-    public async Task An_event_id_already_in_the_journal_is_refused()
+    public async Task An_event_id_already_in_its_stream_is_refused()
     {
-        // The in-memory journal does not check this; the database's UNIQUE(event_id) does.
+        // The in-memory journal does not check this; the database does (schema 3: a trigger per stream, no index on
+        // event ids alone, whose random keys cost the writer a page per event).
         await using var journal = await SqliteJournal.OpenAsync(file.Options());
         var e = Event("rental-1", 1);
         await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [e]);
 
-        await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("rental-2", ExpectedVersion.NoStream, [e]));
-        await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("rental-1", ExpectedVersion.Any, [e]));
+        var again = await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("rental-1", ExpectedVersion.Any, [e]));
         var twice = Event("rental-3", 1);
         await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("rental-3", ExpectedVersion.NoStream, [twice, twice]));
 
+        Assert.Contains("once per stream", again.Message, StringComparison.Ordinal);
         Assert.Single(await journal.ReadAllAsync(0, 10));
+
+        // The same id in another stream is no longer refused: ids derived from the stream never repeat across streams.
+        Assert.Equal(1, (await journal.AppendAsync("rental-2", ExpectedVersion.NoStream, [e])).NextExpectedVersion);
+    }
+
+    [Fact]
+    public async Task A_file_from_schema_version_2_is_migrated_when_opened()
+    {
+        // A journal as version 2 of the schema left it: events with a unique index on event ids, payment keys.
+        var first = Guid.NewGuid();
+        using (var raw = Raw(file.Path))
+        {
+            SqliteJournal.Configure(raw, file.Path, TimeSpan.FromSeconds(1));
+            SqliteSchema.Migrate(raw, file.Path, targetVersion: 2);
+            Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 1, $id, 'RentalRequested', CAST('{}' AS BLOB))", ("$id", first.ToString()));
+            Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 2, $id, 'PaymentRequested', $payload)", ("$id", Guid.NewGuid().ToString()), ("$payload", Payment("rental-1/authorize/1", 10_000)));
+            Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-2', 1, $id, 'RentalStarted', CAST('{}' AS BLOB))", ("$id", Guid.NewGuid().ToString()));
+            Assert.Equal("1", Scalar(raw, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NULL AND tbl_name = 'events' AND name = 'sqlite_autoindex_events_2'"));
+        }
+
+        string before;
+        using (var raw = Raw(file.Path))
+        {
+            before = Scalar(raw, "SELECT group_concat(global_position || ' ' || stream_id || ' ' || stream_version || ' ' || event_id || ' ' || event_type || ' ' || hex(payload), ';') FROM (SELECT * FROM events ORDER BY global_position)");
+        }
+
+        await using (var journal = await SqliteJournal.OpenAsync(file.Options()))
+        {
+            Assert.Equal(2, (await journal.ReadStreamAsync("rental-1")).Count);
+            Assert.Equal(first, (await journal.ReadStreamAsync("rental-1"))[0].EventId);
+
+            // The triggers came back with the table: versions follow, keys are used once, the journal is append-only.
+            Assert.Equal(3, (await journal.AppendAsync("rental-1", ExpectedVersion.Exactly(2), [PaymentEvent("rental-1", 3, "rental-1/capture/1", 6_400)])).NextExpectedVersion);
+            await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("rental-2", ExpectedVersion.Exactly(1), [PaymentEvent("rental-2", 2, "rental-1/authorize/1", 100)]));
+        }
+
+        using var migrated = Raw(file.Path);
+        Assert.Equal("3", Scalar(migrated, "SELECT max(version) FROM schema_version"));
+        Assert.StartsWith(before + ";", Scalar(migrated, "SELECT group_concat(global_position || ' ' || stream_id || ' ' || stream_version || ' ' || event_id || ' ' || event_type || ' ' || hex(payload), ';') FROM (SELECT * FROM events ORDER BY global_position)"), StringComparison.Ordinal);
+        Assert.Equal("rental-1/authorize/1=2,rental-1/capture/1=4", Scalar(migrated, "SELECT group_concat(idempotency_key || '=' || global_position, ',') FROM (SELECT * FROM payment_keys ORDER BY global_position)"));
+        Assert.Equal(string.Empty, Scalar(migrated, "SELECT group_concat(\"table\") FROM pragma_foreign_key_check"));
+        Assert.Equal("sqlite_autoindex_events_1", Scalar(migrated, "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"));
+        Assert.Equal(
+            "events_event_id_once_per_stream,events_no_delete,events_no_update,events_payment_key,events_versions_contiguous",
+            Scalar(migrated, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events' ORDER BY name)"));
+        Assert.Throws<SqliteException>(() => Execute(migrated, "DELETE FROM events"));
     }
 
     // ---- Group commit ----
@@ -314,6 +362,8 @@ public sealed class SqliteJournalTests : IDisposable
         await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [Event("rental-1", 1)]);
         await journal.AppendAsync("rental-9", ExpectedVersion.NoStream, [PaymentEvent("rental-9", 1, "rental-9/charge/1", 100)]);
         var before = journal.Transactions;
+        var begun = 0;
+        journal.BeforeBatch = _ => begun++;
 
         Task<AppendResult> good1, conflicting, refused, good2, blocked;
         using (var blocker = Raw(file.Path))
@@ -333,6 +383,10 @@ public sealed class SqliteJournalTests : IDisposable
         await Assert.ThrowsAsync<InvariantViolationException>(() => refused);
         Assert.Equal(2, (await good2).NextExpectedVersion);
         Assert.InRange(journal.Transactions - before, 1, 2);
+
+        // The conflict wrote nothing and needed no savepoint; the refused append (its second event breaks a constraint,
+        // its first was written) made the writer roll its batch back and write it again, one append per savepoint.
+        Assert.Equal(journal.Transactions - before + 1, begun);
         Assert.Empty(await journal.ReadStreamAsync("rental-3"));
         Assert.Equal(["rental-1", "rental-9", "rental-0", "rental-2", "rental-1"], (await journal.ReadAllAsync(0, 100)).Select(e => e.StreamId));
     }

@@ -17,14 +17,36 @@ internal sealed partial class PaymentProcessor(PaymentGateways gateways, RentalR
     public async Task<RentalState> ExecuteAsync(RentalState state, PaymentOperationKind kind, Money amount, PaymentGateways.Entry gateway, string? reference, CancellationToken cancellationToken, Func<bool>? permit = null)
     {
         TakePermit(permit);
+        var requested = Intent(state, kind, amount, gateway, reference);
+        state = await rentals.AppendAsync(state, [requested], cancellationToken).ConfigureAwait(false);
+        var completed = await SendAsync(state, requested, gateway, cancellationToken).ConfigureAwait(false);
+        return await rentals.AppendAsync(state, [completed], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The intent of a new operation (its idempotency key is the next of its kind in <paramref name="state"/>), not
+    /// journaled: the caller journals it, possibly with other events in the same append, before <see cref="SendAsync"/>.
+    /// </summary>
+    public PaymentRequested Intent(RentalState state, PaymentOperationKind kind, Money amount, PaymentGateways.Entry gateway, string? reference)
+    {
         Preconditions.CheckInvariant(!state.Payments.Any(p => p.IsUnresolved), $"{state.StreamId}: a new {kind} while an operation is unresolved.");
         var sequence = state.Payments.Count(p => p.Kind == kind) + 1;
         var key = IdempotencyKey.ForRental(state.RentalId.Value, kind, sequence);
-        var requested = new PaymentRequested(key.Value, kind, amount.MinorUnits, amount.Currency.Code, gateway.Gateway.Name, reference, clock.GetCurrentInstant());
-        state = await rentals.AppendAsync(state, [requested], cancellationToken).ConfigureAwait(false);
-        var request = new PaymentRequest(key, kind, state.RentalId.Value, state.RiderId.Value, amount, reference);
+        return new PaymentRequested(key.Value, kind, amount.MinorUnits, amount.Currency.Code, gateway.Gateway.Name, reference, clock.GetCurrentInstant());
+    }
+
+    /// <summary>
+    /// Sends an operation whose intent is durable in <paramref name="state"/>; returns its outcome as an event, not
+    /// journaled: the caller journals it, possibly with other events in the same append.
+    /// </summary>
+    public async Task<PaymentCompleted> SendAsync(RentalState state, PaymentRequested requested, PaymentGateways.Entry gateway, CancellationToken cancellationToken)
+    {
+        Preconditions.CheckInvariant(state.Payments.Count > 0 && state.Payments[^1].Key.Value == requested.Key, $"{state.StreamId}: payment {requested.Key} is sent before its intent is journaled.");
+        var key = IdempotencyKey.From(requested.Key);
+        var amount = Money.FromMinorUnits(requested.AmountMinorUnits, CurrencyCode.Parse(requested.Currency));
+        var request = new PaymentRequest(key, requested.Kind, state.RentalId.Value, state.RiderId.Value, amount, requested.Reference);
         var result = await CallAsync(gateway, request, cancellationToken).ConfigureAwait(false);
-        return await rentals.AppendAsync(state, [Completed(key, result)], cancellationToken).ConfigureAwait(false);
+        return Completed(key, result);
     }
 
     /// <summary>Resolves an operation whose outcome is unknown: look it up, else send it again with the same key.</summary>

@@ -14,6 +14,9 @@ internal sealed class CallPermits(int callsPerSecond, IClock clock)
     private long second = long.MinValue;
     private int used;
 
+    /// <summary>The start of the next whole second of the clock: when the budget is full again.</summary>
+    public Instant NextWindow() => Instant.FromUnixTimeSeconds(clock.GetCurrentInstant().ToUnixTimeSeconds() + 1);
+
     /// <summary>Takes one call from this second's budget; false when it is spent.</summary>
     public bool TryTake()
     {

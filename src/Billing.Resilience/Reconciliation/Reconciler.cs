@@ -9,10 +9,10 @@ namespace Billing.Resilience.Reconciliation;
 
 /// <summary>What one reconciliation run did.</summary>
 /// <param name="StartedAt">When the run started (the injected clock).</param>
-/// <param name="Examined">Rentals looked at.</param>
+/// <param name="Examined">Rentals looked at (read and planned). Once the second's call budget is spent the run looks at no more: the due rentals it took but did not look at are counted in <paramref name="Deferred"/>.</param>
 /// <param name="Settled">Rentals that reached <see cref="RentalStatus.Settled"/> in this run.</param>
 /// <param name="GatewayCalls">Gateway calls made (operations sent and look-ups).</param>
-/// <param name="Deferred">Rentals left for a later run (budget spent, failure or unknown outcome, payment backend down).</param>
+/// <param name="Deferred">Rentals left for a later run: budget spent (due again at the start of the next whole second, whether looked at or not), failure or unknown outcome (backoff), payment backend down, end still ahead, another instance's lease.</param>
 /// <param name="Declined">Rentals whose charge was declined: debt to collect, shown in their statements.</param>
 /// <param name="StillPending">Rentals still queued after the run.</param>
 /// <param name="HoldsExpiringSoon">Holds of unsettled rentals found to expire within <see cref="PaymentOptions.HoldExpiryWarning"/> (each is warned about once).</param>
@@ -266,10 +266,15 @@ public sealed partial class Reconciler
             return new ReconciliationRun(startedAt, 0, 0, 0, due.Count, 0, core.Queue.Count, expiring.Count, 0);
         }
 
+        // Once this second's budget is spent, the run takes no more rentals: the rest wait, unread, for the start of
+        // the next whole second (the next window of the budget), so every second starts with its full budget.
+        var budgetSpent = 0;
+        var examined = 0;
         bool Permit()
         {
             if (!permits.TryTake())
             {
+                Volatile.Write(ref budgetSpent, 1);
                 return false;
             }
 
@@ -282,6 +287,14 @@ public sealed partial class Reconciler
             new ParallelOptions { MaxDegreeOfParallelism = core.ReconcilerOptions.MaxConcurrency, CancellationToken = cancellationToken },
             async (rentalId, ct) =>
             {
+                if (Volatile.Read(ref budgetSpent) != 0)
+                {
+                    core.Queue.Postpone(rentalId, permits.NextWindow());
+                    Interlocked.Increment(ref deferred);
+                    return;
+                }
+
+                Interlocked.Increment(ref examined);
                 Outcome outcome;
                 try
                 {
@@ -311,7 +324,7 @@ public sealed partial class Reconciler
                 }
             }).ConfigureAwait(false);
 
-        return new ReconciliationRun(startedAt, due.Count, settled, calls, deferred, declined, core.Queue.Count, expiring.Count, failed);
+        return new ReconciliationRun(startedAt, examined, settled, calls, deferred, declined, core.Queue.Count, expiring.Count, failed);
     }
 
     /// <summary>Failures that concern one rental (its data, the store's answer for it); anything else ends the run.</summary>
@@ -388,13 +401,12 @@ public sealed partial class Reconciler
             var action = SettlementPlanner.Next(statement, state.Payments);
             if (action.Kind == SettlementActionKind.None)
             {
+                core.Queue.Remove(rentalId);
                 if (statement.Status == RentalStatus.Open && !state.Payments.Any(p => p.IsUnresolved))
                 {
-                    core.Queue.Remove(rentalId);
                     return Outcome.Idle;
                 }
 
-                core.Queue.Remove(rentalId);
                 if (statement.Money.DeclineReason is { } reason)
                 {
                     LogDebt(logger, rentalId.Value, statement.Charge - statement.Money.Taken, reason);
@@ -432,8 +444,9 @@ public sealed partial class Reconciler
             }
             catch (CallBudgetSpentException)
             {
-                // Nothing was sent: try again in the next second.
-                core.Queue.Defer(rentalId, _ => core.Clock.GetCurrentInstant() + Duration.FromSeconds(1));
+                // Nothing was sent: try again at the start of the next whole second, when the budget is full again
+                // (not one second from now: that start would drift later each second and leave seconds under-filled).
+                core.Queue.Postpone(rentalId, permits.NextWindow());
                 return Outcome.Deferred;
             }
             catch (ConcurrencyConflictException)

@@ -59,6 +59,15 @@ internal sealed class SettlementQueue
         }
     }
 
+    /// <summary>Makes a rental due at <paramref name="at"/> without counting an attempt (the call budget was spent; nothing failed).</summary>
+    public void Postpone(RentalId rentalId, Instant at)
+    {
+        lock (gate)
+        {
+            Set(rentalId.Value, at, entries.TryGetValue(rentalId.Value, out var entry) ? entry.Attempts : 0);
+        }
+    }
+
     /// <summary>Pushes a rental back after a failed attempt; returns the number of attempts so far.</summary>
     public int Defer(RentalId rentalId, Func<int, Instant> nextAttempt)
     {

@@ -11,6 +11,11 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
 {
     private readonly ConcurrentDictionary<string, RentalState> cache = new(StringComparer.Ordinal);
 
+    // The cache's size, kept here: ConcurrentDictionary.Count takes every lock of the dictionary, and Remember runs on
+    // every load and append. Approximate under races (an add and a clear at once), which only moves when the cache is
+    // cleared; it never lets the cache grow far past its capacity.
+    private int count;
+
     public IJournal Journal => journal;
 
     public async Task<RentalState?> LoadAsync(RentalId rentalId, CancellationToken cancellationToken)
@@ -35,7 +40,7 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
     /// <summary>Reads the stream again, ignoring the cache (after a conflict, or to see other instances' writes).</summary>
     public async Task<RentalState?> ReloadAsync(RentalId rentalId, CancellationToken cancellationToken)
     {
-        cache.TryRemove(RentalState.StreamIdFor(rentalId), out _);
+        Drop(RentalState.StreamIdFor(rentalId));
         return await LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -50,7 +55,7 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
         }
         catch (ConcurrencyConflictException)
         {
-            cache.TryRemove(state.StreamId, out _);
+            Drop(state.StreamId);
             throw;
         }
 
@@ -60,7 +65,15 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
         return next;
     }
 
-    public void Forget(RentalId rentalId) => cache.TryRemove(RentalState.StreamIdFor(rentalId), out _);
+    public void Forget(RentalId rentalId) => Drop(RentalState.StreamIdFor(rentalId));
+
+    private void Drop(string streamId)
+    {
+        if (cache.TryRemove(streamId, out _))
+        {
+            Interlocked.Decrement(ref count);
+        }
+    }
 
     private void Remember(RentalState state)
     {
@@ -70,11 +83,19 @@ internal sealed class RentalRepository(IJournal journal, int cacheCapacity = 100
             return;
         }
 
-        if (cache.Count >= cacheCapacity)
+        if (Volatile.Read(ref count) >= cacheCapacity)
         {
+            Interlocked.Exchange(ref count, 0);
             cache.Clear();
         }
 
-        cache[state.StreamId] = state;
+        if (cache.TryAdd(state.StreamId, state))
+        {
+            Interlocked.Increment(ref count);
+        }
+        else
+        {
+            cache[state.StreamId] = state;
+        }
     }
 }

@@ -162,21 +162,30 @@ public sealed partial class RentalService
             return new StartRentalResult(StartRefusal.None, now, core.Tokens.Issue(rentalId, riderId), []);
         }
 
-        // Outbox: the request and the intent to authorize are durable before the gateway hears of them.
+        // Outbox: the request and the intent to authorize (its idempotency key) are durable, in one append, before the
+        // gateway hears of them.
         var hold = Money.FromMajor(holdMajor, plan.Currency, MidpointRounding.ToEven);
-        var requested = await AppendNewAsync(stream, new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits), cancellationToken).ConfigureAwait(false);
+        var request = new RentalRequested(rentalId.Value, riderId.Value, plan.PlanId, plan.Currency.Code, now, hold.MinorUnits);
         // Gateways in priority order: a hold that was certainly not placed (Failed) is tried at the next one.
-        var state = requested;
-        foreach (var gateway in core.Gateways.ForNewMoneyInOrder())
+        using var gateways = core.Gateways.ForNewMoneyInOrder().GetEnumerator();
+        Preconditions.CheckInvariant(gateways.MoveNext(), "No payment gateway is configured (the engine builder requires one).");
+        var gateway = gateways.Current;
+        var intent = core.Payments.Intent(stream.With([request]), PaymentOperationKind.Authorize, hold, gateway, null);
+        var state = await core.Rentals.AppendAsync(stream, [request, intent], cancellationToken).ConfigureAwait(false);
+        while (true)
         {
-            state = await core.Payments.ExecuteAsync(state, PaymentOperationKind.Authorize, hold, gateway, null, cancellationToken).ConfigureAwait(false);
-            if (state.Payments[^1].Outcome != PaymentOutcome.Failed)
+            var completed = await core.Payments.SendAsync(state, intent, gateway, cancellationToken).ConfigureAwait(false);
+            if (completed.Outcome != PaymentOutcome.Failed || !gateways.MoveNext())
             {
-                break;
+                // The outcome and the start (or refusal) it decides, in one append.
+                return await FinishStartAsync(state, completed, cancellationToken).ConfigureAwait(false);
             }
-        }
 
-        return await FinishStartAsync(state, cancellationToken).ConfigureAwait(false);
+            // The failure and the intent at the next gateway, in one append, before that gateway hears of it.
+            gateway = gateways.Current;
+            intent = core.Payments.Intent(state.With([completed]), PaymentOperationKind.Authorize, hold, gateway, null);
+            state = await core.Rentals.AppendAsync(state, [completed, intent], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -207,21 +216,24 @@ public sealed partial class RentalService
             state = await core.Payments.ResolveAsync(state, authorize, cancellationToken).ConfigureAwait(false);
         }
 
-        return await FinishStartAsync(state, cancellationToken).ConfigureAwait(false);
+        return await FinishStartAsync(state, null, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<StartRentalResult> FinishStartAsync(RentalState state, CancellationToken cancellationToken)
+    /// <summary>Journals the start or the refusal the hold's outcome decides, after <paramref name="completed"/> (the outcome, when not journaled yet) in the same append.</summary>
+    private async Task<StartRentalResult> FinishStartAsync(RentalState state, PaymentCompleted? completed, CancellationToken cancellationToken)
     {
-        var step = state.Payments.Last(p => p.Kind == PaymentOperationKind.Authorize);
+        var decided = completed is null ? state : state.With([completed]);
+        var step = decided.Payments.Last(p => p.Kind == PaymentOperationKind.Authorize);
+        object[] Append(object finish) => completed is null ? [finish] : [completed, finish];
         if (step.Succeeded)
         {
-            await core.Rentals.AppendAsync(state, [new RentalStarted(state.RentalId.Value, state.RiderId.Value, state.PlanId, state.Currency.Code, state.StartedAt, state.HoldAmount?.MinorUnits)], cancellationToken).ConfigureAwait(false);
+            await core.Rentals.AppendAsync(state, Append(new RentalStarted(state.RentalId.Value, state.RiderId.Value, state.PlanId, state.Currency.Code, state.StartedAt, state.HoldAmount?.MinorUnits)), cancellationToken).ConfigureAwait(false);
             core.Holds.Track(state.RentalId, (step.CompletedAt ?? state.StartedAt) + core.PaymentOptions.HoldValidity);
             return new StartRentalResult(StartRefusal.None, state.StartedAt, core.Tokens.Issue(state.RentalId, state.RiderId), []);
         }
 
         var refusal = step.Outcome == PaymentOutcome.Declined ? StartRefusal.HoldDeclined : StartRefusal.PaymentUnavailable;
-        await core.Rentals.AppendAsync(state, [new RentalRefused(refusal == StartRefusal.HoldDeclined ? "holdDeclined" : "paymentUnavailable", core.Clock.GetCurrentInstant())], cancellationToken).ConfigureAwait(false);
+        await core.Rentals.AppendAsync(state, Append(new RentalRefused(refusal == StartRefusal.HoldDeclined ? "holdDeclined" : "paymentUnavailable", core.Clock.GetCurrentInstant())), cancellationToken).ConfigureAwait(false);
         if (step.IsUnresolved)
         {
             // The hold may have been placed: the reconciler finds out and voids it.

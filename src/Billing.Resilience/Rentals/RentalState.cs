@@ -10,13 +10,38 @@ namespace Billing.Resilience.Rentals;
 /// </summary>
 internal sealed class RentalState
 {
-    private readonly List<EndSignal> signals = [];
-    private readonly HashSet<(EndSignalSource, Instant)> signalKeys = [];
-    private readonly List<DistanceIncrement> distance = [];
-    private readonly List<PaymentStep> payments = [];
-    private readonly List<object> history = [];
+    private readonly List<EndSignal> signals;
+    private readonly HashSet<(EndSignalSource, Instant)> signalKeys;
+    private readonly List<DistanceIncrement> distance;
+    private readonly List<PaymentStep> payments;
 
-    private RentalState(string streamId) => StreamId = streamId;
+    private RentalState(string streamId)
+    {
+        StreamId = streamId;
+        signals = [];
+        signalKeys = [];
+        distance = [];
+        payments = [];
+    }
+
+    /// <summary>A copy of <paramref name="previous"/>: its own lists, sharing the immutable items (payment steps too: a completion replaces its step).</summary>
+    private RentalState(RentalState previous)
+    {
+        StreamId = previous.StreamId;
+        Version = previous.Version;
+        RentalId = previous.RentalId;
+        RiderId = previous.RiderId;
+        PlanId = previous.PlanId;
+        Currency = previous.Currency;
+        StartedAt = previous.StartedAt;
+        HoldAmount = previous.HoldAmount;
+        IsStarted = previous.IsStarted;
+        RefusalReason = previous.RefusalReason;
+        signals = new List<EndSignal>(previous.signals);
+        signalKeys = new HashSet<(EndSignalSource, Instant)>(previous.signalKeys);
+        distance = new List<DistanceIncrement>(previous.distance);
+        payments = new List<PaymentStep>(previous.payments);
+    }
 
     public string StreamId { get; }
 
@@ -61,15 +86,14 @@ internal sealed class RentalState
 
     public static RentalState Empty(string streamId) => new(streamId);
 
-    /// <summary>A new state with <paramref name="events"/> applied after this one's; this instance is left as it was.</summary>
+    /// <summary>
+    /// A new state with <paramref name="events"/> applied after this one's; this instance is left as it was. Built from
+    /// this state (a copy of its lists) plus the new events, not by replaying the whole history: the same result, since
+    /// a state is a left fold of its events.
+    /// </summary>
     public RentalState With(IEnumerable<object> events)
     {
-        var next = new RentalState(StreamId);
-        foreach (var e in history)
-        {
-            next.Apply(e);
-        }
-
+        var next = new RentalState(this);
         foreach (var e in events)
         {
             next.Apply(e);
@@ -124,16 +148,21 @@ internal sealed class RentalState
                     IdempotencyKey.From(e.Key), e.Kind, Money.FromMinorUnits(e.AmountMinorUnits, CurrencyCode.Parse(e.Currency)), e.Gateway, e.Reference, e.At));
                 break;
             case PaymentCompleted e:
-                var step = payments.Find(p => p.Key.Value == e.Key)
-                    ?? throw new InvariantViolationException($"{StreamId}: completion of unknown payment {e.Key}.");
+                var stepIndex = payments.FindIndex(p => p.Key.Value == e.Key);
+                if (stepIndex < 0)
+                {
+                    throw new InvariantViolationException($"{StreamId}: completion of unknown payment {e.Key}.");
+                }
+
+                var step = payments[stepIndex];
                 InvariantCheck(step.Outcome is null or PaymentOutcome.Unknown, $"{StreamId}: payment {e.Key} completed twice.");
-                step.Complete(e.Outcome, e.Reference, e.AmountMinorUnits is { } applied ? Money.FromMinorUnits(applied, step.Amount.Currency) : null, e.Reason, e.At);
+                // A new step, not a change to the old one: earlier states share their steps with this one.
+                payments[stepIndex] = step.Completed(e.Outcome, e.Reference, e.AmountMinorUnits is { } applied ? Money.FromMinorUnits(applied, step.Amount.Currency) : null, e.Reason, e.At);
                 break;
             default:
                 throw new InvariantViolationException($"{StreamId}: unexpected event {@event.GetType().Name}.");
         }
 
-        history.Add(@event);
         Version++;
     }
 
@@ -148,7 +177,7 @@ internal sealed class RentalState
     private static void InvariantCheck(bool condition, string message) => Preconditions.CheckInvariant(condition, message);
 }
 
-/// <summary>One payment operation of a rental: the intent (written before the call) and, once known, its outcome.</summary>
+/// <summary>One payment operation of a rental: the intent (written before the call) and, once known, its outcome. Immutable: states share steps.</summary>
 internal sealed class PaymentStep(IdempotencyKey key, PaymentOperationKind kind, Money amount, string gateway, string? reference, Instant requestedAt)
 {
     public IdempotencyKey Key { get; } = key;
@@ -164,26 +193,28 @@ internal sealed class PaymentStep(IdempotencyKey key, PaymentOperationKind kind,
     public Instant RequestedAt { get; } = requestedAt;
 
     /// <summary>Null while the call is in flight (or the process died during it); Unknown after a timeout.</summary>
-    public PaymentOutcome? Outcome { get; private set; }
+    public PaymentOutcome? Outcome { get; private init; }
 
-    public string? ResultReference { get; private set; }
+    public string? ResultReference { get; private init; }
 
-    public Money? AppliedAmount { get; private set; }
+    public Money? AppliedAmount { get; private init; }
 
-    public string? Reason { get; private set; }
+    public string? Reason { get; private init; }
 
-    public Instant? CompletedAt { get; private set; }
+    public Instant? CompletedAt { get; private init; }
 
     public bool IsUnresolved => Outcome is null or PaymentOutcome.Unknown;
 
     public bool Succeeded => Outcome == PaymentOutcome.Succeeded;
 
-    public void Complete(PaymentOutcome outcome, string? resultReference, Money? appliedAmount, string? reason, Instant at)
-    {
-        Outcome = outcome;
-        ResultReference = resultReference;
-        AppliedAmount = appliedAmount;
-        Reason = reason;
-        CompletedAt = at;
-    }
+    /// <summary>This step with its outcome; this instance is left as it was.</summary>
+    public PaymentStep Completed(PaymentOutcome outcome, string? resultReference, Money? appliedAmount, string? reason, Instant at)
+        => new(Key, Kind, Amount, Gateway, Reference, RequestedAt)
+        {
+            Outcome = outcome,
+            ResultReference = resultReference,
+            AppliedAmount = appliedAmount,
+            Reason = reason,
+            CompletedAt = at,
+        };
 }

@@ -6,12 +6,16 @@ using Billing.Resilience.Journal;
 namespace Billing.Resilience.Simulation.Tests.CrashPoints;
 
 /// <summary>
-/// The durable write points of the library, found by reflection: every event type it can append to the journal. Two
+/// The event types of the library's durable write points, found by reflection: every event type it can append to the
+/// journal. A write point is one append, which may hold several events (its name joins their types with '+'). Two
 /// registries name them, and a new event must be in both to be written: the serializer's table of types and the JSON
 /// source-generation context. A new write point therefore shows up here without anyone editing the tests.
 /// </summary>
 internal static class WritePoints
 {
+    /// <summary>The event types one write point (one append) holds.</summary>
+    public static IEnumerable<string> EventTypes(string writePoint) => writePoint.Split('+');
+
     public static IReadOnlySet<string> Discover()
     {
         var assembly = typeof(IJournal).Assembly;

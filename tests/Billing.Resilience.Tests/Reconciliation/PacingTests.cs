@@ -62,6 +62,47 @@ public class PacingTests
     }
 
     [Fact]
+    public async Task Once_the_second_is_spent_the_run_looks_at_no_more_rentals_and_they_are_due_at_the_next_whole_second()
+    {
+        using var t = await TestEngine.CreateAsync(b =>
+        {
+            b.Reconciler.MaxCallsPerSecond = 10;
+            b.Reconciler.MaxConcurrency = 1;
+        });
+        for (var i = 0; i < 30; i++)
+        {
+            await t.StartAsync($"r-{i}", rider: $"u-{i}");
+        }
+
+        t.Advance(Duration.FromMinutes(10));
+        for (var i = 0; i < 30; i++)
+        {
+            await t.EndAsync($"r-{i}", t.Clock.GetCurrentInstant());
+        }
+
+        // Late in a second: the budget's window is the whole second of the clock, not the next 1,000 ms.
+        t.Advance(Duration.FromMilliseconds(700));
+        var second = t.Clock.GetCurrentInstant().ToUnixTimeSeconds();
+        var first = await t.Engine.Reconciler.RunOnceAsync();
+
+        Assert.Equal(10, first.GatewayCalls);
+        Assert.Equal(10, first.Settled);
+        Assert.Equal(11, first.Examined); // the eleventh found the budget spent; the run looked at no more
+        Assert.Equal(20, first.Deferred); // that one and the 19 it did not look at
+        Assert.Equal(20, first.StillPending);
+        Assert.Equal(NodaTime.Instant.FromUnixTimeSeconds(second + 1), t.Engine.Reconciler.NextDueAt);
+
+        // Nothing is due before the next second starts; at its start the full budget is there again.
+        t.Advance(Duration.FromMilliseconds(299));
+        Assert.Equal(0, (await t.Engine.Reconciler.RunOnceAsync()).Examined);
+        t.Advance(Duration.FromMilliseconds(1));
+        var next = await t.Engine.Reconciler.RunOnceAsync();
+        Assert.Equal(10, next.GatewayCalls);
+        Assert.Equal(10, next.Settled);
+        Assert.Equal(10, next.StillPending);
+    }
+
+    [Fact]
     public async Task Nothing_is_sent_while_the_payment_backend_is_down()
     {
         using var t = await TestEngine.CreateAsync();

@@ -1,0 +1,70 @@
+using System.Text.Json;
+using Spectre.Console;
+
+namespace OutageDrill.Tests;
+
+/// <summary>The <c>perf</c> command at a small scale: the same drill as the performance runs, its JSON line and its output modes.</summary>
+public class PerfCommandTests
+{
+    [Fact]
+    public async Task A_small_perf_drill_settles_every_started_rental_and_ends_with_its_json_line()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var exit = await Program.MainAsync(["perf", "--rentals", "300"], stdout, stderr);
+
+        Assert.True(exit == 0, stdout + Environment.NewLine + stderr);
+        Assert.Equal(string.Empty, stderr.ToString());
+        var lines = stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        using var json = JsonDocument.Parse(lines[^1]);
+        var root = json.RootElement;
+        Assert.Equal(300, root.GetProperty("rentals").GetInt32());
+        Assert.True(root.GetProperty("invariantsHeld").GetBoolean());
+        Assert.True(root.GetProperty("seconds").GetDouble() > 0);
+        Assert.True(root.GetProperty("peakWorkingSetMB").GetInt64() > 0);
+
+        // Every rental starts before the outage; a few holds end unknown after the gateway's faults (1 %) and are
+        // refused. Every started rental is settled at the end, and the JSON line says so.
+        var summary = System.Text.RegularExpressions.Regex.Match(lines[^2], @"^300 rentals \((\d+) started\), (\d+) settled");
+        Assert.True(summary.Success, lines[^2]);
+        var started = int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(started, 285, 300);
+        Assert.Equal(started, int.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(started, root.GetProperty("settled").GetInt32());
+
+        // A start with a hold is four events in two appends, its end signal one, its capture two; a refused start four;
+        // the outage two per dependency. Faults add retries, never fewer events.
+        Assert.InRange(root.GetProperty("journalEvents").GetInt64(), (started * 7) + ((300 - started) * 4) + 4, (300 * 12) + 4);
+
+        // Not a terminal: plain progress lines, no escape codes, the summary before the JSON line.
+        Assert.Contains(lines, l => l.Contains("% of the timeline", StringComparison.Ordinal));
+        Assert.DoesNotContain('\u001b', stdout.ToString());
+        Assert.StartsWith("journal: SQLite ", lines[^3], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task On_an_interactive_terminal_perf_shows_a_progress_bar_and_the_json_line_stays_last()
+    {
+        var stdout = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(stdout),
+        });
+
+        // 2,500 rentals: 5,002 timeline inputs, just over the drill's progress-bar threshold.
+        var exit = await PerfCommand.RunAsync(["--rentals", "2500"], stdout, new StringWriter(), console);
+
+        Assert.Equal(0, exit);
+        var text = stdout.ToString();
+        Assert.Contains("Perf drill: 2,500 rentals", text, StringComparison.Ordinal);
+        Assert.Contains("100%", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("% of the timeline", text, StringComparison.Ordinal);
+        var last = text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries)[^1];
+        using var json = JsonDocument.Parse(last);
+        Assert.Equal(2500, json.RootElement.GetProperty("rentals").GetInt32());
+        Assert.True(json.RootElement.GetProperty("invariantsHeld").GetBoolean());
+    }
+}
