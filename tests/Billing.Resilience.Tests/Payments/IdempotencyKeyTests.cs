@@ -69,6 +69,7 @@ public class IdempotencyKeyTests
         var ex = Assert.Throws<ArgumentException>(() => IdempotencyKey.ForRental("r-7", PaymentOperationKind.Charge, sequence));
 
         Assert.Equal("sequence", ex.ParamName);
+        Assert.StartsWith("Sequences start at 1.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

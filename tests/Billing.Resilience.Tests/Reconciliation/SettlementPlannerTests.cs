@@ -293,4 +293,37 @@ public class SettlementPlannerTests
         Assert.Equal(Krw(10_000), money.Released);
         Assert.Equal(Krw(0), money.Taken);
     }
+
+    [Fact]
+    public void A_decline_keeps_the_gateway_s_reason()
+    {
+        var declined = Step(PaymentOperationKind.Charge, 1_500, PaymentOutcome.Declined, reason: "insufficient_funds");
+
+        Assert.Equal("insufficient_funds", RentalMoney.From(CurrencyCode.KRW, [declined], T0, HoldValidity).DeclineReason);
+    }
+
+    [Fact]
+    public void The_amount_the_gateway_applied_counts_not_the_amount_requested()
+    {
+        // A partial capture: 6,000 requested, the gateway took 5,000 (the rest of the hold is released).
+        var captured = Step(PaymentOperationKind.Capture, 6_000, PaymentOutcome.Succeeded, "cap-1", 5_000);
+
+        var money = RentalMoney.From(CurrencyCode.KRW, [Hold(10_000), captured], T0, HoldValidity);
+
+        Assert.Equal(Krw(5_000), money.Captured);
+        Assert.Equal(Krw(5_000), money.Released);
+        Assert.Equal(Krw(5_000), money.Taken);
+        Assert.Equal([Krw(5_000)], money.Refundable.Select(r => r.Remaining));
+    }
+
+    [Fact]
+    public void An_expired_hold_is_released_whole()
+    {
+        var money = RentalMoney.From(CurrencyCode.KRW, [Hold(10_000)], T0 + Duration.FromMinutes(1) + HoldValidity, HoldValidity);
+
+        Assert.True(money.HoldExpired);
+        Assert.False(money.HoldOpen);
+        Assert.Equal(Krw(10_000), money.Released);
+        Assert.Equal(Krw(0), money.Taken);
+    }
 }
