@@ -61,6 +61,10 @@ public class MoneyBoundaryTests
     [InlineData("922337203685477.5808", "CLF")]
     [InlineData("79228162514264337593543950335", "USD")] // decimal.MaxValue: times 100 does not fit a decimal
     [InlineData("-79228162514264337593543950335", "BHD")]
+    [InlineData("9223372036854775.808", "BHD")] // 3 minor digits, each side
+    [InlineData("-9223372036854775.809", "BHD")]
+    [InlineData("-922337203685477.5809", "CLF")] // 4 minor digits, below
+    [InlineData("-92233720368547758.09", "EUR")]
     public void Converting_an_amount_beyond_64_bit_minor_units_names_the_amount_and_the_currency(string amount, string code)
     {
         var currency = CurrencyCode.Parse(code);

@@ -50,7 +50,7 @@ public class FareInputEdgeTests
         Assert.Equal(Money.FromMinorUnits(1_000 + 500 + 100, CurrencyCode.KRW), total);
     }
 
-    // 29,999,999,999.99999999999999999 / 3 is 9,999,999,999.999999999999999999666..., which a decimal (28 significant
+    // 29,999,999,999.999999999999999999 / 3 is 9,999,999,999.999999999999999999666..., which a decimal (28 significant
     // digits here) rounds up to 10,000,000,000: the count must still be exact.
     [Theory]
     [InlineData(IntervalRounding.Completed, 9_999_999_999L)]
@@ -59,7 +59,7 @@ public class FareInputEdgeTests
     {
         var plan = new PricingPlan("km", CurrencyCode.KRW, 0m, perKmPricing: [new PricingSegment(0, 1m, 3)]);
 
-        var quote = FareCalculator.Quote(plan, Duration.Zero, 29_999_999_999.99999999999999999m, rounding);
+        var quote = FareCalculator.Quote(plan, Duration.Zero, 29_999_999_999.999999999999999999m, rounding);
 
         var line = Assert.Single(quote.LineItems, l => l.Kind == FareLineItemKind.PerKm);
         Assert.Equal(units, line.Units);
