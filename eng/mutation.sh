@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Mutation testing of the core package (src/Billing.Resilience) with Stryker.NET, against tests/Billing.Resilience.Tests.
+# Not part of CI (a whole run takes hours on 2 cores); see docs/testing.md, "Mutation testing".
+#
+#   eng/mutation.sh                                   # the whole package
+#   eng/mutation.sh '**/Money/**/*.cs'                # one folder (a Stryker --mutate glob, relative to the project)
+#   eng/mutation.sh '**/Pricing/*.cs' '**/Money/*.cs' # several globs
+#   eng/mutation.sh --tests 'FullyQualifiedName~Billing.Resilience.Tests.MoneyTests' '**/Money/**/*.cs'
+#                                                     # only these tests (a dotnet test --filter expression): a
+#                                                     # folder's own tests, so that a run takes minutes, not hours
+#
+# Settings are in tests/Billing.Resilience.Tests/stryker-config.json (perTest coverage, concurrency 1, thresholds,
+# the tests left out). The reports (html, json) go to StrykerOutput/<UTC time>/reports; the last lines printed are the
+# mutation score overall and per file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+dotnet tool restore >/dev/null
+output="$root/StrykerOutput/$(date -u +%Y%m%dT%H%M%SZ)"
+config=stryker-config.json
+if [ "${1:-}" = "--tests" ]; then
+  # A copy of the configuration with another test-case-filter (Stryker reads that setting from the file only).
+  mkdir -p "$output"
+  config="$output/stryker-config.json"
+  python3 - tests/Billing.Resilience.Tests/stryker-config.json "$config" "$2" <<'PY'
+import json, sys
+settings = json.load(open(sys.argv[1]))
+settings["stryker-config"]["test-case-filter"] = sys.argv[3]
+json.dump(settings, open(sys.argv[2], "w"), indent=2)
+PY
+  shift 2
+fi
+args=(--config-file "$config" --output "$output")
+# The globs mutated by default: everything, minus the exclusions documented in docs/testing.md.
+globs=("$@")
+if [ ${#globs[@]} -eq 0 ]; then
+  globs=('**/*.cs')
+fi
+for glob in "${globs[@]}"; do
+  args+=(--mutate "$glob")
+done
+# Exclusions (kept here because --mutate on the command line replaces the config file's list).
+args+=(--mutate '!**/obj/**/*.cs')
+started=$(date +%s)
+(cd tests/Billing.Resilience.Tests && dotnet stryker "${args[@]}")
+elapsed=$(( $(date +%s) - started ))
+report="$(find "$output" -name mutation-report.json | head -n 1)"
+echo "mutation: ${elapsed} s; report ${report%/*}/mutation-report.html"
+python3 - "$report" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+detected_states = {"Killed", "Timeout"}
+undetected_states = {"Survived", "NoCoverage"}
+total_d = total_u = 0
+rows = []
+for path, data in sorted(report["files"].items()):
+    statuses = [m["status"] for m in data["mutants"]]
+    d = sum(s in detected_states for s in statuses)
+    u = sum(s in undetected_states for s in statuses)
+    total_d += d
+    total_u += u
+    if d + u:
+        rows.append((path.split("src/Billing.Resilience/")[-1], d, u))
+for path, d, u in rows:
+    print(f"  {100.0 * d / (d + u):6.2f} %  {d:4} killed  {u:4} survived or not covered  {path}")
+if total_d + total_u:
+    print(f"mutation score: {100.0 * total_d / (total_d + total_u):.2f} % ({total_d} killed of {total_d + total_u})")
+PY
