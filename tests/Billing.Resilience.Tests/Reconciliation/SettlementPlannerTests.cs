@@ -18,12 +18,9 @@ public class SettlementPlannerTests
     private static PaymentStep Step(PaymentOperationKind kind, long amount, PaymentOutcome? outcome, string? resultReference = null, long? applied = null, string? reference = null, string? reason = null, int sequence = 1, string gateway = "pg")
     {
         var step = new PaymentStep(IdempotencyKey.ForRental("r-1", kind, sequence), kind, Krw(amount), gateway, reference, T0);
-        if (outcome is { } o)
-        {
-            step.Complete(o, resultReference, applied is { } a ? Krw(a) : null, reason, T0 + Duration.FromMinutes(1));
-        }
-
-        return step;
+        return outcome is { } o
+            ? step.Completed(o, resultReference, applied is { } a ? Krw(a) : null, reason, T0 + Duration.FromMinutes(1))
+            : step;
     }
 
     private static PaymentStep Hold(long amount = 10_000, string gateway = "pg") => Step(PaymentOperationKind.Authorize, amount, PaymentOutcome.Succeeded, "auth-1", gateway: gateway);
