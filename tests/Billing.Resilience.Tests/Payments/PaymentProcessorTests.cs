@@ -167,8 +167,9 @@ public sealed class PaymentProcessorTests : IDisposable
         var s = await CreateAsync();
         var state = await s.StateAsync();
 
-        await Assert.ThrowsAsync<CallBudgetSpentException>(() => s.Processor.ExecuteAsync(state, PaymentOperationKind.Charge, Amount, s.Entry(), null, CancellationToken.None, () => false));
+        var ex = await Assert.ThrowsAsync<CallBudgetSpentException>(() => s.Processor.ExecuteAsync(state, PaymentOperationKind.Charge, Amount, s.Entry(), null, CancellationToken.None, () => false));
 
+        Assert.Equal("The reconciler's gateway call budget for this second is spent.", ex.Message);
         Assert.Empty(s.Gateway.ExecutedKeys);
         Assert.Empty((await s.StateAsync()).Payments);
         Assert.Equal(state.Version, (await s.StateAsync()).Version);
