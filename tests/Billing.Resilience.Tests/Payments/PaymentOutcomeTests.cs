@@ -18,41 +18,6 @@ public class PaymentOutcomeTests
     private static readonly Instant T0 = Instant.FromUtc(2026, 5, 1, 8, 0);
     private static readonly PricingPlan Plan = new("flat", CurrencyCode.KRW, 1_000m);
 
-    /// <summary>Answers from a script: each call takes the next answer (a result, or an exception to throw).</summary>
-    private sealed class ScriptedGateway : IPaymentGateway
-    {
-        public Queue<object> Executions { get; } = new();
-
-        public Queue<object?> Lookups { get; } = new();
-
-        public List<IdempotencyKey> ExecutedKeys { get; } = [];
-
-        public List<IdempotencyKey> LookedUpKeys { get; } = [];
-
-        public string Name => "scripted";
-
-        public ValueTask<PaymentResult> ExecuteAsync(PaymentRequest request, CancellationToken cancellationToken)
-        {
-            ExecutedKeys.Add(request.Key);
-            return Executions.Dequeue() switch
-            {
-                Exception ex => throw ex,
-                PaymentResult r => ValueTask.FromResult(r),
-                var other => throw new InvalidOperationException($"bad script entry {other}"),
-            };
-        }
-
-        public ValueTask<PaymentResult?> LookupAsync(IdempotencyKey key, CancellationToken cancellationToken)
-        {
-            LookedUpKeys.Add(key);
-            return Lookups.Dequeue() switch
-            {
-                Exception ex => throw ex,
-                var r => ValueTask.FromResult((PaymentResult?)r),
-            };
-        }
-    }
-
     private sealed class Identity : IIdentityProvider
     {
         public ValueTask<IdentityVerdict> AuthenticateAsync(RiderId riderId, string? credential, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using Billing.Resilience.Payments;
 using Billing.Resilience.Pricing;
 using Billing.Resilience.Rentals;
 using Billing.Resilience.Telemetry;
+using Billing.Resilience.Tests.Support;
 using Microsoft.Extensions.Logging;
 using NodaTime;
 using NodaTime.Testing;
@@ -31,45 +32,6 @@ public sealed class PaymentProcessorTests : IDisposable
         foreach (var d in disposables)
         {
             d.Dispose();
-        }
-    }
-
-    /// <summary>Answers from a script: each call takes the next answer (a result, an exception, or a function of the token).</summary>
-    private sealed class ScriptedGateway(string name) : IPaymentGateway
-    {
-        public Queue<object?> Executions { get; } = new();
-
-        public Queue<object?> Lookups { get; } = new();
-
-        public List<IdempotencyKey> ExecutedKeys { get; } = [];
-
-        public List<IdempotencyKey> LookedUpKeys { get; } = [];
-
-        public Action? DuringCall { get; set; }
-
-        public string Name => name;
-
-        public ValueTask<PaymentResult> ExecuteAsync(PaymentRequest request, CancellationToken cancellationToken)
-        {
-            ExecutedKeys.Add(request.Key);
-            DuringCall?.Invoke();
-            return Executions.Dequeue() switch
-            {
-                Exception ex => throw ex,
-                PaymentResult r => ValueTask.FromResult(r),
-                var other => throw new InvalidOperationException($"bad script entry {other}"),
-            };
-        }
-
-        public ValueTask<PaymentResult?> LookupAsync(IdempotencyKey key, CancellationToken cancellationToken)
-        {
-            LookedUpKeys.Add(key);
-            DuringCall?.Invoke();
-            return Lookups.Dequeue() switch
-            {
-                Exception ex => throw ex,
-                var r => ValueTask.FromResult((PaymentResult?)r),
-            };
         }
     }
 
