@@ -10,6 +10,12 @@ namespace Billing.Resilience.Benchmarks.Support;
 /// <summary>Nanosecond benchmarks: one process, 3 warm-up and 15 measured iterations of about 200 ms each.</summary>
 public sealed class QuoteConfig : ManualConfig
 {
+    /// <summary>
+    /// How long BenchmarkDotNet may take to build its generated project (its default is 2 minutes): on a 2-core machine
+    /// shared with other builds that build took longer, and every benchmark of the class then reported NA.
+    /// </summary>
+    internal static readonly TimeSpan SharedMachineBuildTimeout = TimeSpan.FromMinutes(15);
+
     public QuoteConfig()
     {
         AddJob(Job.Default
@@ -19,6 +25,7 @@ public sealed class QuoteConfig : ManualConfig
             .WithIterationCount(15)
             .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(200)));
         AddColumn(new PerSecondColumn("Quotes/s"));
+        BuildTimeout = SharedMachineBuildTimeout;
     }
 }
 
@@ -40,6 +47,7 @@ public sealed class ThroughputConfig : ManualConfig
             .WithUnrollFactor(1));
         AddColumn(new PerSecondColumn("Items/s"));
         AddColumn(StatisticColumn.Median);
+        BuildTimeout = QuoteConfig.SharedMachineBuildTimeout;
     }
 }
 
