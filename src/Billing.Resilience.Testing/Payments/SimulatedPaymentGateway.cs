@@ -416,7 +416,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
 
         if (keys.TryGetValue(request.Key, out var stored))
         {
-            return stored.Request == request
+            return stored.IsFor(request)
                 ? (stored.Result, false)
                 : (PaymentResult.Failure(SimulatedPaymentReasons.IdempotencyKeyReused), false);
         }
@@ -436,14 +436,14 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         if (declineReason is not null)
         {
             var declined = PaymentResult.Decline(declineReason);
-            keys.Add(request.Key, new StoredResult(request, declined));
+            keys.Add(request.Key, StoredResult.Declined(request, declined));
             return (declined, false);
         }
 
         var op = Apply(request, now, authorization, taking, latency);
-        var result = PaymentResult.Success(op.Id, op.Amount);
-        keys.Add(request.Key, new StoredResult(request, result));
-        return (result, true);
+        var applied = StoredResult.Applied(op, request.Amount);
+        keys.Add(request.Key, applied);
+        return (applied.Result, true);
     }
 
     private string? Validate(PaymentRequest request, out Authorization? authorization, out Taking? taking)
@@ -723,7 +723,44 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
             : $"Simulated payment gateway '{Name}': {request.Kind} '{request.Key}' timed out."));
     }
 
-    private sealed record StoredResult(PaymentRequest Request, PaymentResult Result);
+    /// <summary>
+    /// What a key stored, kept small (a drill's gateway holds millions of keys): an applied operation is its own record
+    /// of the request (key, kind, rental, rider, reference) and of the result, plus the amount the request asked for (a
+    /// void's operation carries the hold's amount instead); a decline keeps its request and result.
+    /// </summary>
+    private readonly struct StoredResult
+    {
+        private readonly AppliedPaymentOperation? applied;
+        private readonly Money requestedAmount;
+        private readonly PaymentRequest? declinedRequest;
+        private readonly PaymentResult? declined;
+
+        private StoredResult(AppliedPaymentOperation? applied, Money requestedAmount, PaymentRequest? declinedRequest, PaymentResult? declined)
+        {
+            this.applied = applied;
+            this.requestedAmount = requestedAmount;
+            this.declinedRequest = declinedRequest;
+            this.declined = declined;
+        }
+
+        /// <summary>The result the key answers with: the operation's success, or the decline.</summary>
+        public PaymentResult Result => applied is { } op ? PaymentResult.Success(op.Id, op.Amount) : declined!;
+
+        public static StoredResult Applied(AppliedPaymentOperation op, Money requestedAmount) => new(op, requestedAmount, null, null);
+
+        public static StoredResult Declined(PaymentRequest request, PaymentResult result) => new(null, default, request, result);
+
+        /// <summary>Whether <paramref name="request"/> is the request this key stored (every field equal), so that it is a replay.</summary>
+        public bool IsFor(PaymentRequest request)
+            => applied is { } op
+                ? op.Key == request.Key
+                  && op.Kind == request.Kind
+                  && string.Equals(op.RentalId, request.RentalId, StringComparison.Ordinal)
+                  && string.Equals(op.RiderId, request.RiderId, StringComparison.Ordinal)
+                  && string.Equals(op.Reference, request.Reference, StringComparison.Ordinal)
+                  && requestedAmount == request.Amount
+                : declinedRequest == request;
+    }
 
     private sealed class ScriptedFault(PaymentFault fault)
     {
