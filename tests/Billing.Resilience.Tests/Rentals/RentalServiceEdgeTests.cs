@@ -149,7 +149,7 @@ public sealed class RentalServiceEdgeTests : IDisposable
     [Fact]
     public async Task A_start_that_loses_a_race_for_its_rental_is_a_duplicate_and_is_not_counted_as_refused()
     {
-        var journal = new RacingJournal { Conflicts = 1 };
+        var journal = new FaultyJournal { Conflicts = 1 };
         using var t = await TestEngine.CreateAsync(journal: journal);
 
         var result = await t.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"));
@@ -163,7 +163,7 @@ public sealed class RentalServiceEdgeTests : IDisposable
     [Fact]
     public async Task An_end_signal_or_a_distance_that_meets_another_writer_is_retried_up_to_eight_times()
     {
-        var journal = new RacingJournal();
+        var journal = new FaultyJournal();
         using var t = await TestEngine.CreateAsync(journal: journal);
         await t.StartAsync("r-1");
         t.Advance(Duration.FromMinutes(5));
@@ -398,34 +398,6 @@ public sealed class RentalServiceEdgeTests : IDisposable
     private long Count(TestEngine t, string name, Func<Dictionary<string, object?>, bool>? where = null)
         => measurements.Where(m => ReferenceEquals(m.Meter, t.Engine.Core.Metrics.Meter) && m.Name == name && (where is null || where(m.Tags))).Sum(m => m.Value);
 
-    /// <summary>An in-memory journal whose next <see cref="Conflicts"/> appends fail as if another writer had appended first.</summary>
-    private sealed class RacingJournal : IJournal
-    {
-        private readonly InMemoryJournal inner = new();
-
-        public int Conflicts { get; set; }
-
-        public int Attempts { get; set; }
-
-        public ValueTask<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
-        {
-            Attempts++;
-            if (Conflicts > 0)
-            {
-                Conflicts--;
-                throw new ConcurrencyConflictException(streamId, expectedVersion, expectedVersion.Value + 1);
-            }
-
-            return inner.AppendAsync(streamId, expectedVersion, events, cancellationToken);
-        }
-
-        public ValueTask<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken cancellationToken = default)
-            => inner.ReadStreamAsync(streamId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<RecordedEvent>> ReadAllAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
-            => inner.ReadAllAsync(afterPosition, maxCount, cancellationToken);
-    }
-
     /// <summary>An identity provider that throws <paramref name="error"/>, or cancels <paramref name="cancel"/> and throws for it.</summary>
     private sealed class ThrowingIdentityProvider(Exception? error, CancellationTokenSource? cancel = null) : IIdentityProvider
     {
@@ -438,32 +410,6 @@ public sealed class RentalServiceEdgeTests : IDisposable
             }
 
             throw error!;
-        }
-    }
-
-    private sealed class ListLoggerFactory : ILoggerFactory
-    {
-        public ConcurrentQueue<(string Category, LogLevel Level, int EventId, string Message)> Entries { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(this, categoryName);
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(ListLoggerFactory provider, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => provider.Entries.Enqueue((category, logLevel, eventId.Id, formatter(state, exception)));
         }
     }
 }
