@@ -17,7 +17,8 @@ namespace Billing.Resilience.PostgreSql;
 /// positions are in commit order across all instances, and following <see cref="ReadAllAsync"/> from a checkpoint
 /// never skips an event that commits late.</para>
 /// <para>Group commit: each instance queues its appends (bounded) to a single writer, which sends what is waiting
-/// (up to <see cref="PostgreSqlJournalOptions.MaxAppendsPerBatch"/> appends) in one round trip and commits them in one
+/// (up to <see cref="PostgreSqlJournalOptions.MaxAppendsPerBatch"/> appends) in two round trips, set-based (the streams'
+/// versions under the append lock, then one insert of every accepted event), and commits them in one
 /// transaction. A conflicting append fails alone; an append that breaks a database constraint fails alone too (the batch
 /// is then written again one append at a time).</para>
 /// <para>Behaves exactly like <see cref="InMemoryJournal"/> (the same conformance suite runs against both), and
@@ -30,7 +31,9 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
     private static readonly Version MinimumServerVersion = new(12, 0);
 
     private readonly NpgsqlDataSource dataSource;
-    private readonly string appendSql;
+    private readonly string versionsSql;
+    private readonly string replaySql;
+    private readonly string insertSql;
     private readonly string readStreamSql;
     private readonly string readAllSql;
     private readonly AppendQueue queue;
@@ -42,7 +45,9 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
     {
         this.dataSource = dataSource;
         Schema = options.Schema;
-        appendSql = $"SELECT out_status, out_version, out_position FROM {Schema}.append_events($1, $2, $3, $4, $5)";
+        versionsSql = $"SELECT stream_id, max(stream_version) FROM {Schema}.events WHERE stream_id = ANY($1) GROUP BY stream_id";
+        replaySql = $"SELECT e.stream_id, e.stream_version, e.event_id, e.global_position FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS r (stream_id, after_version, to_version) JOIN {Schema}.events e ON e.stream_id = r.stream_id AND e.stream_version > r.after_version AND e.stream_version <= r.to_version";
+        insertSql = $"INSERT INTO {Schema}.events (stream_id, stream_version, event_id, event_type, payload) SELECT r.stream_id, r.stream_version, r.event_id, r.event_type, r.payload FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::bytea[]) WITH ORDINALITY AS r (stream_id, stream_version, event_id, event_type, payload, n) ORDER BY r.n RETURNING stream_id, stream_version, global_position";
         const string Columns = "stream_id, stream_version, global_position, event_id, event_type, payload";
         readStreamSql = $"SELECT {Columns} FROM {Schema}.events WHERE stream_id = $1 ORDER BY stream_version";
         readAllSql = $"SELECT {Columns} FROM {Schema}.events WHERE global_position > $1 ORDER BY global_position LIMIT $2";
@@ -183,7 +188,7 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
             ? new InvariantViolationException(string.Create(CultureInfo.InvariantCulture, $"The PostgreSQL journal refused the append to '{append.StreamId}': {postgres.MessageText} ({postgres.SqlState}{(postgres.ConstraintName is { } name ? ", constraint " + name : string.Empty)})."))
             : exception;
 
-    /// <summary>The writer: the batch in one round trip and one transaction; when a statement fails, PostgreSQL has
+    /// <summary>The writer: the batch in one transaction; when a statement fails, PostgreSQL has
     /// rolled the whole transaction back, so the appends are written again one by one and only the culprit fails.</summary>
     private async Task WriteBatchAsync(IReadOnlyList<PendingAppend> batch)
     {
@@ -240,59 +245,102 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The batch in one transaction and two round trips, set-based: (1) the session's durability setting, the append lock
+    /// and the current version of every stream in the batch; then every decision is made here, in batch order, by the
+    /// rules of <c>append_events</c> (an append sees the appends before it in the batch); (2) the stored events of the
+    /// possible idempotent replays, and one <c>INSERT ... SELECT FROM unnest(...)</c> of every accepted event. The
+    /// database's own checks (contiguous versions, unique event ids and payment keys) still run on every row.
+    /// </summary>
     private async Task<Outcome[]> ExecuteAsync(IReadOnlyList<PendingAppend> batch)
     {
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
-        await using var command = new NpgsqlBatch(connection, transaction);
-        foreach (var append in batch)
+
+        var streams = batch.Select(a => a.StreamId).Distinct(StringComparer.Ordinal).ToArray();
+        var stored = await ReadVersionsAsync(connection, transaction, streams).ConfigureAwait(false);
+        var plan = BatchPlan.Make(batch, stored);
+
+        await using (var command = new NpgsqlBatch(connection, transaction))
         {
-            var events = append.Events;
-            var ids = new Guid[events.Length];
-            var types = new string[events.Length];
-            var payloads = new byte[events.Length][];
-            for (var i = 0; i < events.Length; i++)
+            if (plan.ReplayStreams.Count > 0)
             {
-                ids[i] = events[i].EventId;
-                types[i] = events[i].EventType;
-                payloads[i] = events[i].Payload;
+                var replays = new NpgsqlBatchCommand(replaySql);
+                replays.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = plan.ReplayStreams.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                replays.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = plan.ReplayFrom.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                replays.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = plan.ReplayTo.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                command.BatchCommands.Add(replays);
             }
 
-            var statement = new NpgsqlBatchCommand(appendSql);
-            statement.Parameters.Add(new NpgsqlParameter<string> { TypedValue = append.StreamId });
-            statement.Parameters.Add(new NpgsqlParameter<long> { TypedValue = append.Expected.IsAny ? -1 : append.Expected.Value });
-            statement.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
-            statement.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            statement.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = payloads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.BatchCommands.Add(statement);
-        }
-
-        var outcomes = new Outcome[batch.Count];
-        await using (var reader = await command.ExecuteReaderAsync().ConfigureAwait(false))
-        {
-            for (var i = 0; i < batch.Count; i++)
+            if (plan.Rows.Count > 0)
             {
-                if (!await reader.ReadAsync().ConfigureAwait(false))
+                var insert = new NpgsqlBatchCommand(insertSql);
+                insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = plan.Rows.Select(r => r.StreamId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = plan.Rows.Select(r => r.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+                insert.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = plan.Rows.Select(r => r.Event.EventId).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+                insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = plan.Rows.Select(r => r.Event.EventType).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                insert.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = plan.Rows.Select(r => r.Event.Payload).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+                command.BatchCommands.Add(insert);
+            }
+
+            if (command.BatchCommands.Count > 0)
+            {
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                if (plan.ReplayStreams.Count > 0)
                 {
-                    throw new InvariantViolationException($"{Schema}.append_events returned no row for '{batch[i].StreamId}'.");
+                    while (await reader.ReadAsync().ConfigureAwait(false))
+                    {
+                        plan.Stored(reader.GetString(0), reader.GetInt64(1), reader.GetGuid(2), reader.GetInt64(3));
+                    }
+
+                    await reader.NextResultAsync().ConfigureAwait(false);
                 }
 
-                var status = reader.GetInt16(0);
-                var version = reader.GetInt64(1);
-                outcomes[i] = status switch
+                if (plan.Rows.Count > 0)
                 {
-                    0 or 1 => new Outcome(new AppendResult(version, reader.GetInt64(2)), null),
-                    2 => new Outcome(null, new ConcurrencyConflictException(batch[i].StreamId, batch[i].Expected, version)),
-                    _ => throw new InvariantViolationException($"{Schema}.append_events returned status {status} for '{batch[i].StreamId}'."),
-                };
-                await reader.NextResultAsync().ConfigureAwait(false);
+                    while (await reader.ReadAsync().ConfigureAwait(false))
+                    {
+                        plan.Inserted(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
+                    }
+                }
             }
         }
 
+        var outcomes = plan.Outcomes().Select(o => new Outcome(o.Result, o.Error)).ToArray();
         await transaction.CommitAsync().ConfigureAwait(false);
         Interlocked.Increment(ref transactions);
         Interlocked.Add(ref committedAppends, batch.Count);
         return outcomes;
+    }
+
+    /// <summary>Round trip 1: refuses a session with <c>synchronous_commit=off</c>, takes the append lock (held to the commit) and reads the streams' versions.</summary>
+    private async Task<Dictionary<string, long>> ReadVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams)
+    {
+        await using var command = new NpgsqlBatch(connection, transaction);
+        command.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_setting('synchronous_commit')"));
+        var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = AppendLockKey });
+        command.BatchCommands.Add(lockCommand);
+        var versions = new NpgsqlBatchCommand(versionsSql);
+        versions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.BatchCommands.Add(versions);
+
+        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        await reader.ReadAsync().ConfigureAwait(false);
+        if (string.Equals(reader.GetString(0), "off", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("The journal does not append with synchronous_commit = off: an acknowledged append could be lost in a crash. Remove the setting from the role, database or connection string.");
+        }
+
+        await reader.NextResultAsync().ConfigureAwait(false);
+        await reader.NextResultAsync().ConfigureAwait(false);
+        var stored = new Dictionary<string, long>(streams.Length, StringComparer.Ordinal);
+        while (await reader.ReadAsync().ConfigureAwait(false))
+        {
+            stored[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return stored;
     }
 
     private readonly record struct Outcome(AppendResult? Result, Exception? Error);

@@ -181,6 +181,42 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Appends_to_one_stream_in_one_batch_see_each_other_and_a_retry_in_the_same_batch_is_a_replay()
+    {
+        var journal = await OpenAsync(TestServer.DataSource);
+        var first = Event("rental-5");
+        var second = Event("rental-5");
+
+        Task<AppendResult> blocked, original, retry, next, stale;
+        await using (var blocker = await HoldAppendLockAsync(journal))
+        {
+            blocked = journal.AppendAsync("rental-0", ExpectedVersion.NoStream, [Event("rental-0")]).AsTask();
+            await Task.Delay(50);
+            original = journal.AppendAsync("rental-5", ExpectedVersion.NoStream, [first]).AsTask();
+            retry = journal.AppendAsync("rental-5", ExpectedVersion.NoStream, [first]).AsTask();
+            next = journal.AppendAsync("rental-5", ExpectedVersion.Exactly(1), [second]).AsTask();
+            stale = journal.AppendAsync("rental-5", ExpectedVersion.NoStream, [Event("rental-5")]).AsTask();
+            await Task.Delay(50);
+            Assert.False(original.IsCompleted);
+        }
+
+        await blocked;
+        var appended = await original;
+        var replayed = await retry;
+        Assert.Equal(appended, replayed);
+        Assert.Equal(1, appended.NextExpectedVersion);
+        var after = await next;
+        Assert.Equal(2, after.NextExpectedVersion);
+        Assert.True(after.LastGlobalPosition > appended.LastGlobalPosition);
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => stale);
+        Assert.Equal(2, conflict.Actual);
+
+        var stream = await journal.ReadStreamAsync("rental-5");
+        Assert.Equal([first.EventId, second.EventId], stream.Select(e => e.EventId));
+        Assert.Equal([appended.LastGlobalPosition, after.LastGlobalPosition], stream.Select(e => e.GlobalPosition));
+    }
+
+    [Fact]
     public async Task A_refused_append_in_a_batch_fails_alone()
     {
         var journal = await OpenAsync(TestServer.DataSource);

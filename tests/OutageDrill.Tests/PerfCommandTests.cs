@@ -43,6 +43,31 @@ public class PerfCommandTests
         Assert.StartsWith("journal: SQLite ", lines[^3], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    public async Task A_drill_of_a_handful_of_rentals_still_has_the_outage_and_settles_every_started_rental(int rentals)
+    {
+        // With so few rides every step can come before the outage begins or ends; the drill still takes the backends down
+        // for 20 hours and brings them back, so the outage's two events per dependency are in the journal.
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var exit = await Program.MainAsync(["perf", "--rentals", rentals.ToString(System.Globalization.CultureInfo.InvariantCulture)], stdout, stderr);
+
+        Assert.True(exit == 0, stdout + Environment.NewLine + stderr);
+        var lines = stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        using var json = JsonDocument.Parse(lines[^1]);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("invariantsHeld").GetBoolean());
+        var summary = System.Text.RegularExpressions.Regex.Match(lines[^2], @"^\d+ rentals \((\d+) started\), (\d+) settled");
+        Assert.True(summary.Success, lines[^2]);
+        var started = int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(started, root.GetProperty("settled").GetInt32());
+        Assert.InRange(root.GetProperty("journalEvents").GetInt64(), (started * 7) + 4, (rentals * 12) + 4);
+    }
+
     [Fact]
     public async Task On_an_interactive_terminal_perf_shows_a_progress_bar_and_the_json_line_stays_last()
     {
@@ -54,7 +79,7 @@ public class PerfCommandTests
             Out = new AnsiConsoleOutput(stdout),
         });
 
-        // 2,500 rentals: 5,002 timeline inputs, just over the drill's progress-bar threshold.
+        // 2,500 rentals: 5,000 timeline steps (a start and an end signal each), the drill's progress-bar threshold.
         var exit = await PerfCommand.RunAsync(["--rentals", "2500"], stdout, new StringWriter(), console);
 
         Assert.Equal(0, exit);
