@@ -70,6 +70,13 @@ public class CommandValidatorTests
     }
 
     [Fact]
+    public void A_credential_longer_than_8192_characters_is_refused()
+    {
+        var error = Assert.Single(new StartRentalValidator().Validate(new StartRental("r-1", "u-1", "p", new string('c', 8_193))).Errors);
+        Assert.Equal(("Credential", "BILLING_CREDENTIAL_TOO_LONG"), (error.PropertyName, error.ErrorCode));
+    }
+
+    [Fact]
     public void A_vehicle_or_operator_end_signal_needs_no_token()
     {
         var validator = new ReportEndSignalValidator();

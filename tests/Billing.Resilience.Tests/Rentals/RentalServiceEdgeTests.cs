@@ -112,6 +112,76 @@ public sealed class RentalServiceEdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resumed_start_watches_its_hold_from_when_the_hold_was_placed()
+    {
+        var journal = new InMemoryJournal();
+        await WriteAsync(journal, new RentalRequested("r-1", "u-1", "kickboard", "KRW", T0, 10_000));
+        using var t = await TestEngine.CreateAsync(
+            b =>
+            {
+                b.Payments.HoldAmount = 10_000m;
+                b.Payments.HoldValidity = Duration.FromHours(1);
+                b.Payments.HoldExpiryWarning = Duration.FromMinutes(50);
+            },
+            journal,
+            new NodaTime.Testing.FakeClock(T0 + Duration.FromMinutes(20)));
+        Assert.True((await t.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"))).Started);
+
+        t.Advance(Duration.FromMinutes(5)); // the hold placed at 20 min expires at 80 min: not within 50 min yet
+        Assert.Equal(0, (await t.Engine.Reconciler.RunOnceAsync()).HoldsExpiringSoon);
+        t.Advance(Duration.FromMinutes(6));
+        Assert.Equal(1, (await t.Engine.Reconciler.RunOnceAsync()).HoldsExpiringSoon);
+    }
+
+    [Fact]
+    public async Task A_hold_that_fails_at_the_first_gateway_is_placed_at_the_next_and_the_rental_starts()
+    {
+        using var t = await TestEngine.CreateAsync(b => b.Payments.HoldAmount = 10_000m, gateways: 2);
+        t.Gateways[0].AddFault("r-1", PaymentOperationKind.Authorize, PaymentFaultKind.Error);
+
+        var result = await t.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"));
+
+        Assert.True(result.Started);
+        Assert.Empty(t.Gateways[0].GetOperations("r-1"));
+        Assert.Equal(PaymentOperationKind.Authorize, Assert.Single(t.Gateways[1].GetOperations("r-1")).Kind);
+        Assert.True((await t.StatementAsync("r-1")).Money.HoldOpen);
+    }
+
+    [Fact]
+    public async Task An_identity_outage_recorded_by_an_operator_refuses_starts_without_asking_the_provider()
+    {
+        using var t = await TestEngine.CreateAsync();
+        await t.Engine.Health.ReportDownAsync(Billing.Resilience.Outages.Dependency.Identity, "maintenance");
+
+        var result = await t.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"));
+
+        Assert.Equal(StartRefusal.IdentityUnavailable, result.Refusal);
+    }
+
+    [Fact]
+    public async Task A_refused_end_signal_is_neither_accepted_nor_a_duplicate()
+    {
+        using var t = await TestEngine.CreateAsync(b => b.Metering.MaxEndSignalsPerRental = 1);
+        var token = await t.StartAsync("r-1");
+        t.Advance(Duration.FromMinutes(5));
+        var now = t.Clock.GetCurrentInstant();
+        await t.EndAsync("r-1", now);
+
+        EndSignalReceipt[] refused =
+        [
+            await t.Rentals.ReportEndAsync(new ReportEndSignal("r 1", now, EndSignalSource.Vehicle)),
+            await t.Rentals.ReportEndAsync(new ReportEndSignal("r-2", now, EndSignalSource.Vehicle)),
+            await t.Rentals.ReportEndAsync(new ReportEndSignal("r-1", now, EndSignalSource.Rider, token[..^4] + (token.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA"))),
+            await t.Rentals.ReportEndAsync(new ReportEndSignal("r-1", now - Duration.FromMinutes(1), EndSignalSource.Vehicle)),
+        ];
+
+        Assert.All(refused, r => Assert.Equal((false, false, (Instant?)null, (SignalRejectionReason?)null), (r.Accepted, r.Duplicate, r.End, r.Rejection)));
+        Assert.Equal(
+            ["BILLING_RENTAL_ID_INVALID", "BILLING_RENTAL_UNKNOWN", "BILLING_RENTAL_TOKEN_BADSIGNATURE", "BILLING_END_SIGNALS_LIMIT"],
+            refused.Select(r => Assert.Single(r.Errors).Code));
+    }
+
+    [Fact]
     public async Task A_declined_hold_refuses_the_start_and_a_retry_is_declined_again_without_a_call()
     {
         using var t = await TestEngine.CreateAsync(b => b.Payments.HoldAmount = 10_000m);
