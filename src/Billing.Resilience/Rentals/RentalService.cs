@@ -80,13 +80,15 @@ public sealed partial class RentalService
         using var activity = Telemetry.BillingTelemetry.ActivitySource.StartActivity("billing.rental.start");
         try
         {
-            var result = await StartCoreAsync(command, cancellationToken).ConfigureAwait(false);
+            var attempt = new StartAttempt();
+            var result = await StartCoreAsync(command, attempt, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("billing.refusal", result.Refusal.ToString());
-            if (result.Started)
+            // A retried start of a rental already started or refused gets the same answer again, counted the first time only.
+            if (!attempt.AnsweredBefore && result.Started)
             {
                 core.Metrics.RentalStarted();
             }
-            else if (result.Refusal != StartRefusal.DuplicateRental)
+            else if (!attempt.AnsweredBefore && result.Refusal != StartRefusal.DuplicateRental)
             {
                 core.Metrics.StartRefused(System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(result.Refusal.ToString()));
             }
@@ -100,7 +102,8 @@ public sealed partial class RentalService
         }
     }
 
-    private async Task<StartRentalResult> StartCoreAsync(StartRental command, CancellationToken cancellationToken)
+    /// <summary>Starts or refuses; sets <see cref="StartAttempt.AnsweredBefore"/> when an earlier start decided the rental (started or refused).</summary>
+    private async Task<StartRentalResult> StartCoreAsync(StartRental command, StartAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var errors = Validate(StartValidator, command);
@@ -121,9 +124,13 @@ public sealed partial class RentalService
         {
             // A retried start of the same rental is answered as before (and a start that a crash interrupted is
             // finished); another rental with the same id is refused.
-            return existing.RiderId == riderId && existing.PlanId == plan.PlanId
-                ? await ResumeStartAsync(existing, cancellationToken).ConfigureAwait(false)
-                : Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
+            if (existing.RiderId == riderId && existing.PlanId == plan.PlanId)
+            {
+                attempt.AnsweredBefore = existing.IsStarted || existing.RefusalReason is not null;
+                return await ResumeStartAsync(existing, cancellationToken).ConfigureAwait(false);
+            }
+
+            return Refused(StartRefusal.DuplicateRental, [new ValidationError("rentalId", "BILLING_RENTAL_DUPLICATE", $"Rental '{rentalId}' exists already.")]);
         }
 
         // SCENARIOS.md 3.1: no start while a dependency is down (payment first). An outage a circuit breaker reported
@@ -402,4 +409,11 @@ public sealed partial class RentalService
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Identity provider unreachable ({Error}); start refused")]
     private static partial void LogIdentityUnreachable(ILogger logger, string error);
+
+    /// <summary>What a start call learned besides its answer (an async method has no out parameters).</summary>
+    private sealed class StartAttempt
+    {
+        /// <summary>Gets or sets a value indicating whether an earlier start had decided the rental: this answer repeats it.</summary>
+        public bool AnsweredBefore { get; set; }
+    }
 }

@@ -286,6 +286,27 @@ public sealed class RentalServiceEdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_retried_start_repeats_its_answer_without_counting_the_rental_again()
+    {
+        using var t = await TestEngine.CreateAsync(b => b.Payments.HoldAmount = 10_000m);
+        t.Gateway.AddFault("r-2", PaymentOperationKind.Authorize, PaymentFaultKind.Decline);
+
+        var started = await t.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"));
+        var again = await t.Rentals.StartAsync(new StartRental("r-1", "u-1", "kickboard"));
+        var declined = await t.Rentals.StartAsync(new StartRental("r-2", "u-2", "kickboard"));
+        var declinedAgain = await t.Rentals.StartAsync(new StartRental("r-2", "u-2", "kickboard"));
+
+        Assert.True(started.Started);
+        Assert.True(again.Started);
+        Assert.Equal(started.StartedAt, again.StartedAt);
+        Assert.Equal(StartRefusal.HoldDeclined, declined.Refusal);
+        Assert.Equal(StartRefusal.HoldDeclined, declinedAgain.Refusal);
+        Assert.Equal(1, Count(t, "billing.rentals.started"));
+        Assert.Equal(1, Count(t, "billing.rentals.refused", tags => (string?)tags["reason"] == "holdDeclined"));
+        Assert.Equal(1, t.Engine.Core.Metrics.Open);
+    }
+
+    [Fact]
     public async Task Starts_are_counted_by_outcome_and_traced_with_the_refusal()
     {
         var activities = new ConcurrentQueue<Activity>();
