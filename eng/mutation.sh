@@ -8,6 +8,9 @@
 #   eng/mutation.sh --tests 'FullyQualifiedName~Billing.Resilience.Tests.MoneyTests' '**/Money/**/*.cs'
 #                                                     # only these tests (a dotnet test --filter expression): a
 #                                                     # folder's own tests, so that a run takes minutes, not hours
+#   eng/mutation.sh --tests 'FILTER' --test-project ../Billing.Resilience.Hosting.Tests/Billing.Resilience.Hosting.Tests.csproj \
+#                   '**/DependencyInjection/**/*.cs'  # also run the tests of another test project (path relative to
+#                                                     # tests/Billing.Resilience.Tests; the filter applies to both)
 #
 # Settings are in tests/Billing.Resilience.Tests/stryker-config.json (perTest coverage, concurrency 1, thresholds,
 # the tests left out). The reports (html, json) go to StrykerOutput/<UTC time>/reports; the last lines printed are the
@@ -18,17 +21,28 @@ root="$(pwd)"
 dotnet tool restore >/dev/null
 output="$root/StrykerOutput/$(date -u +%Y%m%dT%H%M%SZ)"
 config=stryker-config.json
-if [ "${1:-}" = "--tests" ]; then
-  # A copy of the configuration with another test-case-filter (Stryker reads that setting from the file only).
+filter=""
+extra_projects=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tests) filter="$2"; shift 2 ;;
+    --test-project) extra_projects+=("$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
+if [ -n "$filter" ] || [ ${#extra_projects[@]} -gt 0 ]; then
+  # A copy of the configuration with another test-case-filter and more test projects (Stryker reads the filter from
+  # the file only).
   mkdir -p "$output"
   config="$output/stryker-config.json"
-  python3 - tests/Billing.Resilience.Tests/stryker-config.json "$config" "$2" <<'PY'
+  python3 - tests/Billing.Resilience.Tests/stryker-config.json "$config" "$filter" "${extra_projects[@]}" <<'PY'
 import json, sys
 settings = json.load(open(sys.argv[1]))
-settings["stryker-config"]["test-case-filter"] = sys.argv[3]
+if sys.argv[3]:
+    settings["stryker-config"]["test-case-filter"] = sys.argv[3]
+settings["stryker-config"]["test-projects"] += sys.argv[4:]
 json.dump(settings, open(sys.argv[2], "w"), indent=2)
 PY
-  shift 2
 fi
 args=(--config-file "$config" --output "$output")
 # The globs mutated by default: everything, minus the exclusions documented in docs/testing.md.
