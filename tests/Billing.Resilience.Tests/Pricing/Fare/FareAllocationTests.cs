@@ -1,4 +1,5 @@
 using Billing.Resilience.Pricing;
+using Billing.Resilience.Tests.Support;
 using NodaTime;
 using static Billing.Resilience.Tests.Pricing.Fare.FarePlans;
 
@@ -31,15 +32,15 @@ public class FareAllocationTests
             FareCalculator.Total(plan, time, distance, IntervalRounding.Completed);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
         var total = default(Money);
-        for (var i = 0; i < 1_000; i++)
+        var allocated = Allocations.Fewest(() =>
         {
-            total = FareCalculator.Total(plan, time, distance, IntervalRounding.Started);
-            FareCalculator.Total(plan, time, distance, IntervalRounding.Completed);
-        }
-
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (var i = 0; i < 1_000; i++)
+            {
+                total = FareCalculator.Total(plan, time, distance, IntervalRounding.Started);
+                FareCalculator.Total(plan, time, distance, IntervalRounding.Completed);
+            }
+        });
 
         Assert.Equal(expected, total);
         Assert.Equal(0, allocated);
