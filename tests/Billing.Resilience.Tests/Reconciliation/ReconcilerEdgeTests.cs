@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Billing.Resilience.Journal;
 using Billing.Resilience.Outages;
 using Billing.Resilience.Payments;
@@ -20,24 +18,9 @@ namespace Billing.Resilience.Tests.Reconciliation;
 /// </summary>
 public sealed class ReconcilerEdgeTests : IDisposable
 {
-    private readonly MeterListener listener = new();
-    private readonly ConcurrentQueue<(object? Meter, string Name)> measurements = new();
+    private readonly MetricsRecorder metrics = new();
 
-    public ReconcilerEdgeTests()
-    {
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == BillingTelemetry.Name)
-            {
-                l.EnableMeasurementEvents(instrument, instrument.Meter);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((i, _, _, meter) => measurements.Enqueue((meter, i.Name)));
-        listener.SetMeasurementEventCallback<double>((i, _, _, meter) => measurements.Enqueue((meter, i.Name)));
-        listener.Start();
-    }
-
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => metrics.Dispose();
 
     [Fact]
     public async Task Recovery_queues_what_needs_money_counts_open_rentals_and_watches_their_holds()
@@ -196,8 +179,8 @@ public sealed class ReconcilerEdgeTests : IDisposable
 
         Assert.Equal((1, 1, 0), (again.Examined, again.Settled, again.GatewayCalls));
         var meter = t.Engine.Core.Metrics.Meter;
-        Assert.Equal(1, measurements.Count(m => ReferenceEquals(m.Meter, meter) && m.Name == "billing.reconciliation.settled"));
-        Assert.Equal(1, measurements.Count(m => ReferenceEquals(m.Meter, meter) && m.Name == "billing.reconciliation.lag"));
+        Assert.Equal(1, metrics.Recorded(meter, "billing.reconciliation.settled"));
+        Assert.Equal(1, metrics.Recorded(meter, "billing.reconciliation.lag"));
     }
 
     [Fact]

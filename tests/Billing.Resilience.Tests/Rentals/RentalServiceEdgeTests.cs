@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Diagnostics.Metrics;
 using Billing.Resilience.Journal;
 using Billing.Resilience.Payments;
 using Billing.Resilience.Rentals;
@@ -21,23 +20,9 @@ namespace Billing.Resilience.Tests.Rentals;
 public sealed class RentalServiceEdgeTests : IDisposable
 {
     private static readonly Instant T0 = TestEngine.T0;
-    private readonly MeterListener listener = new();
-    private readonly ConcurrentQueue<(object? Meter, string Name, long Value, Dictionary<string, object?> Tags)> measurements = new();
+    private readonly MetricsRecorder metrics = new();
 
-    public RentalServiceEdgeTests()
-    {
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == BillingTelemetry.Name)
-            {
-                l.EnableMeasurementEvents(instrument, instrument.Meter);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((i, v, tags, meter) => measurements.Enqueue((meter, i.Name, v, tags.ToArray().ToDictionary(t => t.Key, t => t.Value))));
-        listener.Start();
-    }
-
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => metrics.Dispose();
 
     [Fact]
     public async Task A_start_whose_request_was_journaled_without_an_intent_asks_for_the_hold_and_starts_at_the_original_time()
@@ -487,7 +472,7 @@ public sealed class RentalServiceEdgeTests : IDisposable
         => (await journal.ReadStreamAsync("rental-r-1")).Select(EventSerializer.Deserialize).ToList();
 
     private long Count(TestEngine t, string name, Func<Dictionary<string, object?>, bool>? where = null)
-        => measurements.Where(m => ReferenceEquals(m.Meter, t.Engine.Core.Metrics.Meter) && m.Name == name && (where is null || where(m.Tags))).Sum(m => m.Value);
+        => (long)metrics.Sum(t.Engine.Core.Metrics.Meter, name, where);
 
     /// <summary>An identity provider that throws <paramref name="error"/>, or cancels <paramref name="cancel"/> and throws for it.</summary>
     private sealed class ThrowingIdentityProvider(Exception? error, CancellationTokenSource? cancel = null) : IIdentityProvider
