@@ -11,6 +11,8 @@
 #   eng/mutation.sh --tests 'FILTER' --test-project ../Billing.Resilience.Hosting.Tests/Billing.Resilience.Hosting.Tests.csproj \
 #                   '**/DependencyInjection/**/*.cs'  # also run the tests of another test project (path relative to
 #                                                     # tests/Billing.Resilience.Tests; the filter applies to both)
+#   eng/mutation.sh --concurrency 2 ...               # test two mutants at a time (the config says 1; use 2 only on an
+#                                                     # otherwise idle machine: each mutant starts its own test host)
 #
 # Settings are in tests/Billing.Resilience.Tests/stryker-config.json (perTest coverage, concurrency 1, thresholds,
 # the tests left out). The reports (html, json) go to StrykerOutput/<UTC time>/reports; the last lines printed are the
@@ -22,11 +24,13 @@ dotnet tool restore >/dev/null
 output="$root/StrykerOutput/$(date -u +%Y%m%dT%H%M%SZ)"
 config=stryker-config.json
 filter=""
+concurrency=""
 extra_projects=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --tests) filter="$2"; shift 2 ;;
     --test-project) extra_projects+=("$2"); shift 2 ;;
+    --concurrency) concurrency="$2"; shift 2 ;;
     *) break ;;
   esac
 done
@@ -45,6 +49,9 @@ json.dump(settings, open(sys.argv[2], "w"), indent=2)
 PY
 fi
 args=(--config-file "$config" --output "$output")
+if [ -n "$concurrency" ]; then
+  args+=(--concurrency "$concurrency")
+fi
 # The globs mutated by default: everything, minus the exclusions documented in docs/testing.md.
 globs=("$@")
 if [ ${#globs[@]} -eq 0 ]; then
