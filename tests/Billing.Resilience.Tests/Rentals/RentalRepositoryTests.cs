@@ -141,6 +141,24 @@ public class RentalRepositoryTests
     }
 
     [Fact]
+    public async Task Forgetting_a_state_that_is_not_kept_frees_no_place_in_the_cache()
+    {
+        var journal = new InMemoryJournal();
+        var repository = new RentalRepository(journal, 2);
+        foreach (var id in new[] { "r-1", "r-2", "r-3" })
+        {
+            await StartAsync(journal, id);
+        }
+
+        var r1 = await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
+        await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None);
+        repository.Forget(RentalId.From("r-3")); // never loaded: the cache is still full
+        await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None); // so it is emptied first
+
+        Assert.NotSame(r1, await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Replacing_a_kept_state_takes_no_more_room()
     {
         var journal = new InMemoryJournal();
