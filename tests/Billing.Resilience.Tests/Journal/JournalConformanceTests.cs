@@ -579,7 +579,7 @@ public abstract class JournalConformanceTests : IAsyncLifetime
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Journal.ReadAllAsync(-1, 10));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Journal.ReadAllAsync(0, 0));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Journal.ReadAllAsync(0, 10_001));
-        await Assert.ThrowsAsync<ArgumentNullException>(async () => await Journal.ReadStreamAsync(null!));
+        Assert.Equal("streamId", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await Journal.ReadStreamAsync(null!))).ParamName);
         Assert.Empty(await Journal.ReadAllAsync(0, 10_000));
     }
 

@@ -203,6 +203,43 @@ public class DependencyHealthTests
     }
 
     [Fact]
+    public async Task A_probe_that_fails_after_the_caller_canceled_records_nothing_and_reports_the_cancellation()
+    {
+        var health = await CreateAsync();
+        using var canceled = new CancellationTokenSource();
+        var probe = new Probe(Dependency.Payment, () =>
+        {
+            canceled.Cancel();
+            throw new IOException("connection reset");
+        });
+
+        // The probe's failure is a failed probe; recording it then meets the caller's cancellation.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => health.ProbeAsync(probe, canceled.Token));
+
+        Assert.Empty(health.Outages);
+        Assert.Equal(0, journal.Count);
+    }
+
+    [Fact]
+    public async Task Each_transition_is_written_as_the_next_version_of_the_log_with_the_event_id_of_that_version()
+    {
+        var health = await CreateAsync();
+        await health.ReportDownAsync(Dependency.Payment, "operator");
+        await health.ReportUpAsync(Dependency.Payment);
+        await health.ReportDownAsync(Dependency.Identity, null);
+
+        var log = await journal.ReadStreamAsync(DependencyHealth.StreamId);
+
+        Assert.Equal([1L, 2L, 3L], log.Select(e => e.StreamVersion));
+        foreach (var recorded in log)
+        {
+            // Event ids are derived from stream, version, type and payload: a retry of the same write is recognised.
+            var again = EventSerializer.Serialize(DependencyHealth.StreamId, recorded.StreamVersion, EventSerializer.Deserialize(recorded));
+            Assert.Equal(again.EventId, recorded.EventId);
+        }
+    }
+
+    [Fact]
     public async Task Calls_are_refused_for_outages_of_probes_and_operators_but_not_of_circuit_breakers()
     {
         var health = await CreateAsync();
