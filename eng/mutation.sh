@@ -13,15 +13,18 @@
 #                                                     # tests/Billing.Resilience.Tests; the filter applies to both)
 #   eng/mutation.sh --concurrency 2 ...               # test two mutants at a time (the config says 1; use 2 only on an
 #                                                     # otherwise idle machine: each mutant starts its own test host)
+#   eng/mutation.sh --output DIR ...                  # write the reports under DIR (default StrykerOutput/<UTC time>)
+#
+# The whole package, folder by folder with each folder's own tests, and one score: eng/mutation-package.sh.
 #
 # Settings are in tests/Billing.Resilience.Tests/stryker-config.json (perTest coverage, concurrency 1, thresholds,
-# the tests left out). The reports (html, json) go to StrykerOutput/<UTC time>/reports; the last lines printed are the
+# the tests left out, the mutations ignored). The reports (html, json) go to StrykerOutput/<UTC time>/reports; the last lines printed are the
 # mutation score overall and per file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 dotnet tool restore >/dev/null
-output="$root/StrykerOutput/$(date -u +%Y%m%dT%H%M%SZ)"
+output=""
 config=stryker-config.json
 filter=""
 concurrency=""
@@ -31,9 +34,11 @@ while [ $# -gt 0 ]; do
     --tests) filter="$2"; shift 2 ;;
     --test-project) extra_projects+=("$2"); shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
+    --output) output="$2"; shift 2 ;;
     *) break ;;
   esac
 done
+output="$(realpath -m "${output:-$root/StrykerOutput/$(date -u +%Y%m%dT%H%M%SZ)}")"
 if [ -n "$filter" ] || [ ${#extra_projects[@]} -gt 0 ]; then
   # A copy of the configuration with another test-case-filter and more test projects (Stryker reads the filter from
   # the file only).
@@ -67,23 +72,4 @@ started=$(date +%s)
 elapsed=$(( $(date +%s) - started ))
 report="$(find "$output" -name mutation-report.json | head -n 1)"
 echo "mutation: ${elapsed} s; report ${report%/*}/mutation-report.html"
-python3 - "$report" <<'PY'
-import json, sys
-report = json.load(open(sys.argv[1]))
-detected_states = {"Killed", "Timeout"}
-undetected_states = {"Survived", "NoCoverage"}
-total_d = total_u = 0
-rows = []
-for path, data in sorted(report["files"].items()):
-    statuses = [m["status"] for m in data["mutants"]]
-    d = sum(s in detected_states for s in statuses)
-    u = sum(s in undetected_states for s in statuses)
-    total_d += d
-    total_u += u
-    if d + u:
-        rows.append((path.split("src/Billing.Resilience/")[-1], d, u))
-for path, d, u in rows:
-    print(f"  {100.0 * d / (d + u):6.2f} %  {d:4} killed  {u:4} survived or not covered  {path}")
-if total_d + total_u:
-    print(f"mutation score: {100.0 * total_d / (total_d + total_u):.2f} % ({total_d} killed of {total_d + total_u})")
-PY
+python3 eng/mutation-score.py "$report"
