@@ -5,7 +5,7 @@
 #
 #   eng/mutation-package.sh                  # concurrency 1 (any machine)
 #   eng/mutation-package.sh --concurrency 2  # two mutants at a time: about an hour on an idle 2-core machine
-#   eng/mutation-package.sh --only reconciler --concurrency 2   # one group (names below)
+#   eng/mutation-package.sh --only reconciler,gbfs --concurrency 2   # some groups (names below)
 #
 # Reports: StrykerOutput/package-<UTC time>/<group>/reports; the combined table is printed last and written to
 # StrykerOutput/package-<UTC time>/score.txt. Why each group runs its own tests: docs/testing.md, "Mutation testing".
@@ -28,7 +28,7 @@ H='FullyQualifiedName~Billing.Resilience.Hosting.Tests.'
 run() {
   local name="$1" filter="$2"
   shift 2
-  if [ -n "$only" ] && [ "$only" != "$name" ]; then
+  if [ -n "$only" ] && [[ ",$only," != *",$name,"* ]]; then
     return
   fi
   echo "== $name ($(date -u +%H:%M:%S))"
@@ -42,29 +42,29 @@ run() {
   eng/mutation.sh "${concurrency[@]}" --output "$out/$name" --tests "$filter" "$@" | tail -n 40 | tee "$out/$name.txt"
 }
 
-run money-pricing "${T}MoneyTests|${T}Pricing.Fare|${T}Corpus.OptionsCorpus" \
-  '**/Money/**/*.cs' '**/Pricing/*.cs'
-
-run gbfs "${T}Pricing.Gbfs|${T}Corpus.GbfsCorpus" \
-  '**/Pricing/Gbfs/**/*.cs'
-
-run payments-meter "${T}Payments|${T}Telemetry|${T}Reconciliation.PacingTests|${T}Reconciliation.SettlementPlannerTests|${T}Reconciliation.CallPermitsAndHoldWatchTests|${T}Reconciliation.SettlementTests|${T}Outages|${T}Rentals|${T}Corpus.OptionsCorpus" \
-  '**/Payments/**/*.cs' '**/Reconciliation/SettlementPlanner.cs' '**/Reconciliation/HoldWatch.cs' '**/Reconciliation/CallPermits.cs' \
-  '**/Rentals/RentalMeter.cs' '**/Rentals/RentalMeter.Benchmarks.cs' '**/Rentals/RentalTokens.cs' '**/Rentals/EndSignal.cs' \
-  '**/Rentals/RentalId.cs' '**/Rentals/MeteringOptions.cs' '**/Rentals/FrozenInterval.cs' '**/Rentals/IIdentityProvider.cs'
+run reconciler "${T}Reconciliation.SettlementTests|${T}Reconciliation.ReportTests|${T}Reconciliation.PacingTests|${T}Reconciliation.SettlementQueueTests|${T}Reconciliation.ReconcilerOptionsAndClaimsTests|${T}Reconciliation.ReconcilerEdgeTests|${T}Reconciliation.ReconcilerRunDetailTests|${T}Reconciliation.MultiInstanceTests|${T}Rentals.RentalRepositoryTests|${T}Rentals.RentalServiceTests|${T}Corpus.OptionsCorpus|${T}Engine|${T}Telemetry|${T}Outages" \
+  '**/Reconciliation/Reconciler.cs' '**/Reconciliation/SettlementQueue.cs' '**/Reconciliation/ISettlementClaims.cs' \
+  '**/Reconciliation/ReconciliationReport.cs' '**/Reconciliation/ReconcilerOptions.cs' '**/Rentals/RentalRepository.cs'
 
 run engine-rentals "${T}Rentals.RentalServiceTests|${T}Rentals.RentalServiceEdgeTests|${T}Rentals.RentalStateTests|${T}Rentals.RentalStateEdgeTests|${T}Rentals.PerRentalLimitTests|${T}Rentals.CommandValidatorTests|${T}Corpus.CommandCorpus|${T}Corpus.OptionsCorpus|${T}Payments.PaymentOptionsTests|${T}Reconciliation.ReportTests|${T}Reconciliation.SettlementTests|${T}Outages|${T}SmokeTests|${T}Engine|${T}Telemetry" \
   '**/Rentals/Commands.cs' '**/Rentals/RentalStatement.cs' '**/Rentals/RentalState.cs' '**/Rentals/RentalService.cs' \
   '**/BillingEngineBuilder.cs' '**/BillingCore.cs' '**/BillingEngine.cs' '**/OptionsValidation.cs' '**/Preconditions.cs' \
   '**/InvalidInputException.cs' '**/ClockTimeProvider.cs' '**/InvariantViolationException.cs' '**/ValidationError.cs'
 
-run reconciler "${T}Reconciliation.SettlementTests|${T}Reconciliation.ReportTests|${T}Reconciliation.PacingTests|${T}Reconciliation.SettlementQueueTests|${T}Reconciliation.ReconcilerOptionsAndClaimsTests|${T}Reconciliation.ReconcilerEdgeTests|${T}Reconciliation.ReconcilerRunDetailTests|${T}Reconciliation.MultiInstanceTests|${T}Rentals.RentalRepositoryTests|${T}Rentals.RentalServiceTests|${T}Corpus.OptionsCorpus|${T}Engine|${T}Telemetry|${T}Outages" \
-  '**/Reconciliation/Reconciler.cs' '**/Reconciliation/SettlementQueue.cs' '**/Reconciliation/ISettlementClaims.cs' \
-  '**/Reconciliation/ReconciliationReport.cs' '**/Reconciliation/ReconcilerOptions.cs' '**/Rentals/RentalRepository.cs'
-
 run journal-outages-telemetry-di "${T}Journal|${T}Outages|${T}Telemetry|${H}DependencyInjection" \
   --test-project ../Billing.Resilience.Hosting.Tests/Billing.Resilience.Hosting.Tests.csproj \
   '**/Journal/**/*.cs' '**/Outages/**/*.cs' '**/Telemetry/**/*.cs' '**/DependencyInjection/**/*.cs'
+
+run payments-meter "${T}Payments|${T}Telemetry|${T}Reconciliation.PacingTests|${T}Reconciliation.SettlementPlannerTests|${T}Reconciliation.CallPermitsAndHoldWatchTests|${T}Reconciliation.SettlementTests|${T}Outages|${T}Rentals|${T}Corpus.OptionsCorpus" \
+  '**/Payments/**/*.cs' '**/Reconciliation/SettlementPlanner.cs' '**/Reconciliation/HoldWatch.cs' '**/Reconciliation/CallPermits.cs' \
+  '**/Rentals/RentalMeter.cs' '**/Rentals/RentalMeter.Benchmarks.cs' '**/Rentals/RentalTokens.cs' '**/Rentals/EndSignal.cs' \
+  '**/Rentals/RentalId.cs' '**/Rentals/MeteringOptions.cs' '**/Rentals/FrozenInterval.cs' '**/Rentals/IIdentityProvider.cs'
+
+run money-pricing "${T}MoneyTests|${T}Pricing.Fare|${T}Corpus.OptionsCorpus" \
+  '**/Money/**/*.cs' '**/Pricing/*.cs'
+
+run gbfs "${T}Pricing.Gbfs|${T}Corpus.GbfsCorpus" \
+  '**/Pricing/Gbfs/**/*.cs'
 
 mapfile -t reports < <(find "$out" -name mutation-report.json | sort)
 python3 eng/mutation-score.py "${reports[@]}" | tee "$out/score.txt"
