@@ -323,6 +323,7 @@ public sealed class ReconcilerEdgeTests : IDisposable
         Assert.Equal((1, 0, 1), (run.Examined, run.Settled, run.Deferred));
         Assert.Equal(16, journal.Attempts);
         Assert.Empty(t.Gateway.GetCalls());
+        Assert.True(t.Engine.Reconciler.NextDueAt > t.Clock.GetCurrentInstant(), "backed off, not due again at once");
     }
 
     [Fact]

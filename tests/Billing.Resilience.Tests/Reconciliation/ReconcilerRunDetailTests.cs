@@ -203,6 +203,20 @@ public sealed class ReconcilerRunDetailTests
     }
 
     [Fact]
+    public async Task A_refused_rental_that_is_due_leaves_the_queue_without_counting_as_settled()
+    {
+        using var t = await TestEngine.CreateAsync(SmallHold);
+        t.Gateway.AddFault("r-refused", PaymentOperationKind.Authorize, PaymentFaultKind.Decline);
+        Assert.False((await t.Rentals.StartAsync(new StartRental("r-refused", "u-1", "kickboard", "session"))).Started);
+        t.Engine.Core.Queue.MarkDue(RentalId.From("r-refused"), t.Clock.GetCurrentInstant());
+
+        var run = await t.Engine.Reconciler.RunOnceAsync();
+
+        Assert.Equal((1, 0, 0, 0), (run.Examined, run.Settled, run.Deferred, run.GatewayCalls));
+        Assert.Equal(0, t.Engine.Reconciler.Pending);
+    }
+
+    [Fact]
     public async Task A_run_is_traced_as_billing_reconcile()
     {
         using var t = await TestEngine.CreateAsync();
