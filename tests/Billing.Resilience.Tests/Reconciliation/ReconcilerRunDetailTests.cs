@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Billing.Resilience.Journal;
 using Billing.Resilience.Outages;
 using Billing.Resilience.Payments;
 using Billing.Resilience.Reconciliation;
@@ -214,6 +215,48 @@ public sealed class ReconcilerRunDetailTests
 
         Assert.Equal((1, 0, 0, 0), (run.Examined, run.Settled, run.Deferred, run.GatewayCalls));
         Assert.Equal(0, t.Engine.Reconciler.Pending);
+    }
+
+    [Fact]
+    public async Task An_operation_whose_outcome_stays_unknown_is_looked_up_in_a_later_run_not_at_once()
+    {
+        using var t = await TestEngine.CreateAsync(b => b.Reconciler.RetryBaseDelay = Duration.FromSeconds(10));
+        await t.StartAsync("r-1");
+        t.Gateway.AddFault("r-1", PaymentOperationKind.Charge, PaymentFaultKind.Timeout, 3); // the call and both retries
+        t.Advance(Duration.FromMinutes(10));
+        await t.EndAsync("r-1", t.Clock.GetCurrentInstant());
+
+        var run = await t.Engine.Reconciler.RunOnceAsync();
+
+        Assert.Equal((1, 0, 1), (run.Examined, run.Settled, run.Deferred));
+        Assert.Equal(0, t.Gateway.LookupCount);
+        Assert.True(t.Engine.Reconciler.NextDueAt > t.Clock.GetCurrentInstant());
+        await t.SettleAsync();
+        Assert.Equal(RentalStatus.Settled, (await t.StatementAsync("r-1")).Status);
+        Assert.Equal(1, t.Gateway.LookupCount);
+    }
+
+    [Fact]
+    public async Task With_claims_a_new_instance_catches_up_only_with_what_was_written_after_its_recovery()
+    {
+        var journal = new InMemoryJournal();
+        var claims = new InMemorySettlementClaims();
+        var clock = new FakeClock(TestEngine.T0);
+        using (var first = await TestEngine.CreateAsync(b => b.UseSettlementClaims(claims, "a"), journal, clock))
+        {
+            await first.StartAsync("r-settled");
+            await first.StartAsync("r-open", rider: "u-2");
+            first.Advance(Duration.FromMinutes(10));
+            await first.EndAsync("r-settled", first.Clock.GetCurrentInstant());
+            await first.SettleAsync();
+        }
+
+        using var second = await TestEngine.CreateAsync(b => b.UseSettlementClaims(claims, "b"), journal, clock);
+        Assert.Equal(0, second.Engine.Reconciler.Pending); // recovered at build: nothing to settle
+
+        var run = await second.Engine.Reconciler.RunOnceAsync();
+
+        Assert.Equal((0, 0, 0), (run.Examined, run.Settled, run.GatewayCalls));
     }
 
     [Fact]
