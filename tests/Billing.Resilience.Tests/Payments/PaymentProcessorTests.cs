@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Billing.Resilience.Journal;
 using Billing.Resilience.Payments;
 using Billing.Resilience.Pricing;
 using Billing.Resilience.Rentals;
-using Billing.Resilience.Telemetry;
 using Billing.Resilience.Tests.Support;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -446,19 +444,12 @@ public sealed class PaymentProcessorTests : IDisposable
     {
         var gateway = new ScriptedGateway("traced-" + Guid.NewGuid().ToString("N"));
         var s = await CreateAsync((gateway, ResiliencePipeline<PaymentResult>.Empty));
-        var seen = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == BillingTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = seen.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new ActivityRecorder();
         gateway.Executions.Enqueue(PaymentResult.Success("ch-1", Amount));
 
         await s.Processor.ExecuteAsync(await s.StateAsync(), PaymentOperationKind.Capture, Amount, s.Entry(), "hold-1", CancellationToken.None);
 
-        var activity = Assert.Single(seen, a => (string?)a.GetTagItem("billing.gateway") == gateway.Name);
+        var activity = Assert.Single(activities.Stopped, a => (string?)a.GetTagItem("billing.gateway") == gateway.Name);
         Assert.Equal("billing.gateway.capture", activity.OperationName);
     }
 }

@@ -1,11 +1,9 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Billing.Resilience.Journal;
 using Billing.Resilience.Outages;
 using Billing.Resilience.Payments;
 using Billing.Resilience.Reconciliation;
 using Billing.Resilience.Rentals;
-using Billing.Resilience.Telemetry;
 using Billing.Resilience.Testing;
 using Billing.Resilience.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -264,14 +262,7 @@ public sealed class ReconcilerRunDetailTests
     {
         using var t = await TestEngine.CreateAsync();
         using var testSource = new ActivitySource("Billing.Resilience.Tests.ReconcilerRunDetail");
-        var seen = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == BillingTelemetry.Name || source == testSource,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = seen.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var activities = new ActivityRecorder(testSource);
 
         string parent;
         using (var test = testSource.StartActivity("test")!)
@@ -280,7 +271,7 @@ public sealed class ReconcilerRunDetailTests
             await t.Engine.Reconciler.RunOnceAsync();
         }
 
-        var run = Assert.Single(seen, a => a.ParentId == parent);
+        var run = Assert.Single(activities.Stopped, a => a.ParentId == parent);
         Assert.Equal("billing.reconcile", run.OperationName);
     }
 

@@ -1,9 +1,6 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using Billing.Resilience.Journal;
 using Billing.Resilience.Payments;
 using Billing.Resilience.Rentals;
-using Billing.Resilience.Telemetry;
 using Billing.Resilience.Testing;
 using Billing.Resilience.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -294,14 +291,7 @@ public sealed class RentalServiceEdgeTests : IDisposable
     [Fact]
     public async Task Starts_are_counted_by_outcome_and_traced_with_the_refusal()
     {
-        var activities = new ConcurrentQueue<Activity>();
-        using var activityListener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == BillingTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Enqueue,
-        };
-        ActivitySource.AddActivityListener(activityListener);
+        using var activities = new ActivityRecorder();
         using var t = await TestEngine.CreateAsync();
         t.Identity.DeniedRiders.Add("u-bad");
 
@@ -317,7 +307,7 @@ public sealed class RentalServiceEdgeTests : IDisposable
         Assert.Equal(1, Count(t, "billing.rentals.refused", tags => (string?)tags["reason"] == "unknownPlan"));
         Assert.Equal(1, Count(t, "billing.rentals.refused", tags => (string?)tags["reason"] == "invalidCommand"));
         Assert.Equal(1, t.Engine.Core.Metrics.Open);
-        var refusals = activities.Where(a => a.OperationName == "billing.rental.start").Select(a => (string?)a.GetTagItem("billing.refusal")).ToList();
+        var refusals = activities.Stopped.Where(a => a.OperationName == "billing.rental.start").Select(a => (string?)a.GetTagItem("billing.refusal")).ToList();
         Assert.Contains("None", refusals);
         Assert.Contains("DuplicateRental", refusals);
         Assert.Contains("RiderNotAuthenticated", refusals);
@@ -326,7 +316,7 @@ public sealed class RentalServiceEdgeTests : IDisposable
 
         t.Advance(Duration.FromMinutes(5));
         await t.EndAsync("r-1", t.Clock.GetCurrentInstant() - Duration.FromMinutes(1));
-        Assert.Contains(activities, a => a.OperationName == "billing.rental.end_signal" && (string?)a.GetTagItem("billing.source") == "Vehicle");
+        Assert.Contains(activities.Stopped, a => a.OperationName == "billing.rental.end_signal" && (string?)a.GetTagItem("billing.source") == "Vehicle");
     }
 
     [Fact]
