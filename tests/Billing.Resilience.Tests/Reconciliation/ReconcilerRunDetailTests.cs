@@ -276,7 +276,8 @@ public sealed class ReconcilerRunDetailTests
     }
 
     /// <summary>
-    /// A gateway in front of the simulated one that can hold each operation until enough are in flight (at most 200 ms)
+    /// A gateway in front of the simulated one that can hold each operation until enough are in flight (at most 5 s, so that a loaded machine
+    /// still lets the last of them arrive; the wait ends as soon as they have)
     /// and counts the most in flight at once, and that runs a callback after an operation has come back.
     /// </summary>
     private sealed class WrappedGateway(SimulatedPaymentGateway inner) : IPaymentGateway
@@ -303,7 +304,7 @@ public sealed class ReconcilerRunDetailTests
             try
             {
                 var waited = Stopwatch.StartNew();
-                while (request.Kind != PaymentOperationKind.Authorize && Volatile.Read(ref inFlight) < HoldUntilInFlight && waited.ElapsedMilliseconds < 200)
+                while (request.Kind != PaymentOperationKind.Authorize && Volatile.Read(ref inFlight) < HoldUntilInFlight && waited.ElapsedMilliseconds < 5_000)
                 {
                     await Task.Delay(1, cancellationToken);
                 }
