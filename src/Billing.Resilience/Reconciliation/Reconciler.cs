@@ -303,9 +303,10 @@ public sealed partial class Reconciler
                 catch (Exception ex) when (!ct.IsCancellationRequested && IsRentalFailure(ex))
                 {
                     // One rental's failure (a journal error, a broken invariant) must not stop the others: it is
-                    // logged and retried with backoff; an invariant violation stays visible on every attempt.
-                    LogSettlementFailed(logger, ex, rentalId.Value);
+                    // logged and retried with backoff; an invariant violation stays visible on every attempt. Deferred
+                    // before it is logged, so whoever sees the log entry sees the retry already scheduled.
                     Defer(rentalId);
+                    LogSettlementFailed(logger, ex, rentalId.Value);
                     Interlocked.Increment(ref failed);
                     return;
                 }
