@@ -189,7 +189,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         try
         {
             writer.Open();
-            var settings = Configure(writer, path, options.BusyTimeout);
+            var settings = Configure(writer, path, options.BusyTimeout, options.CheckpointAfterPages);
             SqliteSchema.Migrate(writer, path);
             builder.Mode = SqliteOpenMode.ReadWrite;
             builder.Pooling = true;
@@ -204,7 +204,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
 
     /// <summary>Sets what durability depends on and reads each setting back: a journal that cannot have them refuses to run.</summary>
     /// <returns>The settings as read back.</returns>
-    internal static IReadOnlyDictionary<string, string> Configure(SqliteConnection connection, string path, TimeSpan busyTimeout)
+    internal static IReadOnlyDictionary<string, string> Configure(SqliteConnection connection, string path, TimeSpan busyTimeout, int checkpointAfterPages)
     {
         var version = Scalar(connection, "SELECT sqlite_version()");
         if (!Version.TryParse(version, out var parsed) || parsed < new Version(3, 37, 0))
@@ -227,6 +227,10 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
         Scalar(connection, FormattableString.Invariant($"PRAGMA busy_timeout = {milliseconds}"));
         settings["busy_timeout"] = Scalar(connection, "PRAGMA busy_timeout");
         Require(path, "busy_timeout", milliseconds.ToString(CultureInfo.InvariantCulture), settings["busy_timeout"], "without it, a concurrent reader or checkpoint fails appends at once");
+        var pages = checkpointAfterPages.ToString(CultureInfo.InvariantCulture);
+        Scalar(connection, "PRAGMA wal_autocheckpoint = " + pages);
+        settings["wal_autocheckpoint"] = Scalar(connection, "PRAGMA wal_autocheckpoint");
+        Require(path, "wal_autocheckpoint", pages, settings["wal_autocheckpoint"], "without it, the write-ahead log is checkpointed at another size than configured (CheckpointAfterPages)");
         return settings;
     }
 

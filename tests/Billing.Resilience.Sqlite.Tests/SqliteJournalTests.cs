@@ -25,6 +25,7 @@ public sealed class SqliteJournalTests : IDisposable
         Assert.Equal("2", journal.Settings["synchronous"]);
         Assert.Equal("1", journal.Settings["foreign_keys"]);
         Assert.Equal("10000", journal.Settings["busy_timeout"]);
+        Assert.Equal("16384", journal.Settings["wal_autocheckpoint"]);
         using var raw = Raw(file.Path);
         Assert.Equal("wal", Scalar(raw, "PRAGMA journal_mode"));
     }
@@ -35,7 +36,7 @@ public sealed class SqliteJournalTests : IDisposable
         using var memory = new SqliteConnection("Data Source=:memory:");
         memory.Open();
 
-        var refused = Assert.Throws<InvalidOperationException>(() => SqliteJournal.Configure(memory, ":memory:", TimeSpan.FromSeconds(1)));
+        var refused = Assert.Throws<InvalidOperationException>(() => SqliteJournal.Configure(memory, ":memory:", TimeSpan.FromSeconds(1), 1_000));
 
         Assert.Contains("journal_mode=wal", refused.Message, StringComparison.Ordinal);
         Assert.Contains("journal_mode=memory", refused.Message, StringComparison.Ordinal);
@@ -44,14 +45,43 @@ public sealed class SqliteJournalTests : IDisposable
     [Fact]
     public async Task Invalid_options_are_all_reported_at_once()
     {
-        var options = new SqliteJournalOptions { Path = ":memory:", BusyTimeout = TimeSpan.Zero, MaxPendingAppends = 0, MaxAppendsPerBatch = 0, MaxEventsPerBatch = -1 };
+        var options = new SqliteJournalOptions { Path = ":memory:", BusyTimeout = TimeSpan.Zero, MaxPendingAppends = 0, MaxAppendsPerBatch = 0, MaxEventsPerBatch = -1, CheckpointAfterPages = 99 };
 
         var invalid = await Assert.ThrowsAsync<InvalidInputException>(() => SqliteJournal.OpenAsync(options));
 
         Assert.Equal(
-            ["BILLING_OPTIONS_SQLITE_PATH_IN_MEMORY", "BILLING_OPTIONS_SQLITE_BUSY_TIMEOUT_RANGE", "BILLING_OPTIONS_SQLITE_QUEUE_RANGE", "BILLING_OPTIONS_SQLITE_BATCH_APPENDS_RANGE", "BILLING_OPTIONS_SQLITE_BATCH_EVENTS_RANGE"],
+            ["BILLING_OPTIONS_SQLITE_PATH_IN_MEMORY", "BILLING_OPTIONS_SQLITE_BUSY_TIMEOUT_RANGE", "BILLING_OPTIONS_SQLITE_QUEUE_RANGE", "BILLING_OPTIONS_SQLITE_BATCH_APPENDS_RANGE", "BILLING_OPTIONS_SQLITE_BATCH_EVENTS_RANGE", "BILLING_OPTIONS_SQLITE_CHECKPOINT_RANGE"],
             invalid.Errors.Select(e => e.Code));
+        Assert.Equal(
+            "CheckpointAfterPages must be between 100 and 1000000; got 99.",
+            invalid.Errors.Single(e => e.Code == "BILLING_OPTIONS_SQLITE_CHECKPOINT_RANGE").Message);
         Assert.Equal("BILLING_OPTIONS_SQLITE_PATH_REQUIRED", Assert.Single((await Assert.ThrowsAsync<InvalidInputException>(() => SqliteJournal.OpenAsync(new SqliteJournalOptions()))).Errors).Code);
+    }
+
+    [Theory]
+    [InlineData(100, true)]
+    [InlineData(1_000_000, false)]
+    public async Task The_write_ahead_log_is_copied_back_into_the_file_after_CheckpointAfterPages(int pages, bool bounded)
+    {
+        // 400 appends of 8 KiB each, one transaction each: about 1,200 WAL frames (4.7 MiB) if nothing is checkpointed.
+        var payload = new byte[8_192];
+        await using (var journal = await SqliteJournal.OpenAsync(file.Options(o => o.CheckpointAfterPages = pages)))
+        {
+            Assert.Equal(pages.ToString(System.Globalization.CultureInfo.InvariantCulture), journal.Settings["wal_autocheckpoint"]);
+            for (var i = 0; i < 400; i++)
+            {
+                await journal.AppendAsync("rental-" + i, ExpectedVersion.NoStream, [new EventData(Guid.NewGuid(), "Tested", payload)]);
+            }
+
+            // A checkpoint rewinds the log (the next commit writes from its start), so its file stays near the threshold
+            // plus one transaction: at most 150 frames of 4 KiB pages (header 32 bytes, each frame 24 + 4,096 bytes).
+            var walBytes = new FileInfo(file.Path + "-wal").Length;
+            var limit = 32 + (150 * (24 + 4_096));
+            Assert.True(bounded ? walBytes <= limit : walBytes > 4 * limit, $"-wal is {walBytes} bytes with CheckpointAfterPages={pages} (limit {limit}).");
+        }
+
+        await using var reopened = await SqliteJournal.OpenAsync(file.Options());
+        Assert.Equal(400, (await reopened.ReadAllAsync(0, 1_000)).Count);
     }
 
     [Fact]
@@ -133,7 +163,7 @@ public sealed class SqliteJournalTests : IDisposable
         // A journal as version 1 of the package left it: events only, one of them a payment intent.
         using (var raw = Raw(file.Path))
         {
-            SqliteJournal.Configure(raw, file.Path, TimeSpan.FromSeconds(1));
+            SqliteJournal.Configure(raw, file.Path, TimeSpan.FromSeconds(1), 1_000);
             SqliteSchema.Migrate(raw, file.Path, targetVersion: 1);
             Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 1, $id, 'RentalStarted', CAST('{}' AS BLOB))", ("$id", Guid.NewGuid().ToString()));
             Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 2, $id, 'PaymentRequested', $payload)", ("$id", Guid.NewGuid().ToString()), ("$payload", Payment("rental-1/authorize/1", 10_000)));
@@ -292,7 +322,7 @@ public sealed class SqliteJournalTests : IDisposable
         var first = Guid.NewGuid();
         using (var raw = Raw(file.Path))
         {
-            SqliteJournal.Configure(raw, file.Path, TimeSpan.FromSeconds(1));
+            SqliteJournal.Configure(raw, file.Path, TimeSpan.FromSeconds(1), 1_000);
             SqliteSchema.Migrate(raw, file.Path, targetVersion: 2);
             Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 1, $id, 'RentalRequested', CAST('{}' AS BLOB))", ("$id", first.ToString()));
             Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('rental-1', 2, $id, 'PaymentRequested', $payload)", ("$id", Guid.NewGuid().ToString()), ("$payload", Payment("rental-1/authorize/1", 10_000)));
