@@ -20,7 +20,7 @@ using Spectre.Console;
 namespace OutageDrill;
 
 /// <summary>
-/// <c>perf --rentals N [--journal sqlite|postgres]</c>: a Kakao-scale drill built in memory and run end to end through
+/// <c>perf --rentals N [--journal sqlite|postgres] [--seed S] [--ride-ids unordered|start-order]</c>: a Kakao-scale drill built in memory and run end to end through
 /// the library on a durable journal. N rentals start in the four hours before a 20-hour payment and identity outage;
 /// most riders' end signals arrive late, during the outage; 1 % of gateway calls fail (lost responses, timeouts,
 /// errors); when the backends return the reconciler settles the backlog. Every money invariant is checked at the end,
@@ -52,7 +52,7 @@ internal static class PerfCommand
     /// <summary>The drill, with a progress bar on <paramref name="console"/> when it is an interactive terminal (null: plain lines).</summary>
     internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? console)
     {
-        if (!Program.TryParseOptions("perf", args, ["--rentals", "--journal", "--seed"], out var options, out var problem))
+        if (!Program.TryParseOptions("perf", args, ["--rentals", "--journal", "--seed", "--ride-ids"], out var options, out var problem))
         {
             return Program.Fail(stderr, problem);
         }
@@ -74,6 +74,12 @@ internal static class PerfCommand
             return Program.Fail(stderr, new CommandLineError("perf", "--seed", "DRILL_SEED_INVALID", $"'{seedText}' is not a whole number from 0 to {int.MaxValue}"));
         }
 
+        var rideIds = options.GetValueOrDefault("--ride-ids", "unordered");
+        if (rideIds is not ("unordered" or "start-order"))
+        {
+            return Program.Fail(stderr, new CommandLineError("perf", "--ride-ids", "DRILL_RIDE_IDS_UNKNOWN", $"'{rideIds}' is neither unordered nor start-order"));
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var (journal, dispose, description) = await OpenAsync(store, stderr).ConfigureAwait(false);
         if (journal is null)
@@ -88,7 +94,7 @@ internal static class PerfCommand
                 console,
                 2 * n,
                 Program.ProgressBarThreshold,
-                progress => RunDrillAsync(n, seed, journal, stdout, progress),
+                progress => RunDrillAsync(n, seed, rideIds == "start-order", journal, stdout, progress),
                 $"Perf drill: {n:N0} rentals").ConfigureAwait(false);
             stopwatch.Stop();
             var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
@@ -107,7 +113,10 @@ internal static class PerfCommand
 
     private sealed record PerfResult(int Started, int Settled, long Events, int Operations, long Calls, bool InvariantsHeld, string? Problem);
 
-    private static async Task<PerfResult> RunDrillAsync(int n, int seed, IJournal journal, TextWriter stdout, Action<int, int>? progress)
+    /// <param name="startOrder">Number the rides in the order they start (ids zero-padded, so they sort the same way as
+    /// text), as sequential database ids or ULIDs would; otherwise a ride's number says nothing about when it starts,
+    /// as with random ids.</param>
+    private static async Task<PerfResult> RunDrillAsync(int n, int seed, bool startOrder, IJournal journal, TextWriter stdout, Action<int, int>? progress)
     {
         // The rides as seconds after T0, three ints each: at N = 1,000,000 the timeline is 12 MB of rides and 8 MB of
         // steps, not a closure, a delegate and a record per ride and step (about 150 bytes per ride in the drill's own heap).
@@ -122,6 +131,15 @@ internal static class PerfCommand
             // Most riders' end signals arrive late (the app was offline, the lock report queued): during the outage.
             received[i] = random.NextDouble() < 0.2 ? ends[i] : ends[i] + random.Next(3600, 20 * 3600);
         }
+
+        var idFormat = "D";
+        if (startOrder)
+        {
+            (starts, ends, received) = InStartOrder(starts, ends, received);
+            idFormat = "D" + (n - 1).ToString(CultureInfo.InvariantCulture).Length.ToString(CultureInfo.InvariantCulture);
+        }
+
+        string RideId(int ride) => "p-" + ride.ToString(idFormat, CultureInfo.InvariantCulture);
 
         var clock = new FakeClock(T0);
         var gateway = new SimulatedPaymentGateway("psp", clock, new SimulatedPaymentGatewayOptions
@@ -314,7 +332,30 @@ internal static class PerfCommand
         return new PerfResult(started, settled, events, gateway.GetOperations().Count, gateway.GetCallCount(PaymentOperationKind.Capture) + gateway.GetCallCount(PaymentOperationKind.Authorize), problem is null, problem);
     }
 
-    private static string RideId(int ride) => "p-" + ride.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The same rides renumbered in the order they start: every ride keeps its own start, end and arrival
+    /// times (the arrays are rows of one table).</summary>
+    internal static (int[] Starts, int[] Ends, int[] Received) InStartOrder(int[] starts, int[] ends, int[] received)
+    {
+        var order = new int[starts.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort((int[])starts.Clone(), order);
+        return (Permute(starts, order), Permute(ends, order), Permute(received, order));
+    }
+
+    private static int[] Permute(int[] values, int[] order)
+    {
+        var result = new int[values.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            result[i] = values[order[i]];
+        }
+
+        return result;
+    }
 
     private static async Task<(IJournal? Journal, Func<ValueTask> Dispose, string Description)> OpenAsync(string store, TextWriter stderr)
     {

@@ -43,6 +43,40 @@ public class PerfCommandTests
         Assert.StartsWith("journal: SQLite ", lines[^3], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_drill_with_ride_ids_in_start_order_settles_every_started_rental()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+
+        var exit = await Program.MainAsync(["perf", "--rentals", "200", "--ride-ids", "start-order"], stdout, stderr);
+
+        Assert.True(exit == 0, stdout + Environment.NewLine + stderr);
+        var lines = stdout.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        using var json = JsonDocument.Parse(lines[^1]);
+        Assert.True(json.RootElement.GetProperty("invariantsHeld").GetBoolean());
+        var summary = System.Text.RegularExpressions.Regex.Match(lines[^2], @"^200 rentals \((\d+) started\), (\d+) settled");
+        Assert.True(summary.Success, lines[^2]);
+        Assert.InRange(int.Parse(summary.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 190, 200);
+        Assert.Equal(summary.Groups[1].Value, summary.Groups[2].Value);
+    }
+
+    [Fact]
+    public void Renumbering_rides_in_start_order_keeps_every_ride_whole()
+    {
+        int[] starts = [300, 10, 200, 10, 0];
+        int[] ends = [900, 400, 800, 700, 60];
+        int[] received = [5_000, 400, 9_000, 7_000, 60];
+
+        var (s, e, r) = PerfCommand.InStartOrder(starts, ends, received);
+
+        Assert.Equal([0, 10, 10, 200, 300], s);
+        var before = starts.Select((_, i) => (starts[i], ends[i], received[i])).Order().ToArray();
+        var after = s.Select((_, i) => (s[i], e[i], r[i])).Order().ToArray();
+        Assert.Equal(before, after);
+        Assert.Equal([300, 10, 200, 10, 0], starts);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -54,6 +54,7 @@ public class CommandLineCorpus
         Cli("perf/rentals-too-many", _ => ["perf", "--rentals", "10000001"], "perf", "--rentals", "DRILL_RENTALS_INVALID", "from 1 to 10000000"),
         Cli("perf/journal-unknown", _ => ["perf", "--rentals", "10", "--journal", "mysql"], "perf", "--journal", "DRILL_JOURNAL_UNKNOWN", "'mysql'"),
         Cli("perf/seed-not-a-number", _ => ["perf", "--rentals", "10", "--seed", "x"], "perf", "--seed", "DRILL_SEED_INVALID", "'x'"),
+        Cli("perf/ride-ids-unknown", _ => ["perf", "--rentals", "10", "--ride-ids", "sorted"], "perf", "--ride-ids", "DRILL_RIDE_IDS_UNKNOWN", "'sorted'"),
         Cli("perf/seed-overflows", _ => ["perf", "--rentals", "10", "--seed", "99999999999"], "perf", "--seed", "DRILL_SEED_INVALID", "'99999999999'"),
 
         // simulate: the scenario file.
