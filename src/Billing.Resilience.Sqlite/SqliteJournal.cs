@@ -91,7 +91,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
 
     /// <summary>
     /// Opens (or creates) the journal file: validates the options, sets and asserts WAL mode, <c>synchronous=FULL</c>,
-    /// foreign keys and the busy timeout, applies the schema scripts the file has not seen yet, and starts the writer.
+    /// foreign keys, the busy timeout and the checkpoint threshold, applies the schema scripts the file has not seen yet, and starts the writer.
     /// </summary>
     /// <exception cref="InvalidInputException">The options are invalid; every problem is listed.</exception>
     /// <exception cref="SqliteSchemaTooNewException">The file was written by a newer version of this package.</exception>
