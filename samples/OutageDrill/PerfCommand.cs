@@ -132,13 +132,12 @@ internal static class PerfCommand
             received[i] = random.NextDouble() < 0.2 ? ends[i] : ends[i] + random.Next(3600, 20 * 3600);
         }
 
-        var idFormat = "D";
         if (startOrder)
         {
             (starts, ends, received) = InStartOrder(starts, ends, received);
-            idFormat = "D" + (n - 1).ToString(CultureInfo.InvariantCulture).Length.ToString(CultureInfo.InvariantCulture);
         }
 
+        var idFormat = RideIdFormat(n, startOrder);
         string RideId(int ride) => "p-" + ride.ToString(idFormat, CultureInfo.InvariantCulture);
 
         var clock = new FakeClock(T0);
@@ -331,6 +330,11 @@ internal static class PerfCommand
 
         return new PerfResult(started, settled, events, gateway.GetOperations().Count, gateway.GetCallCount(PaymentOperationKind.Capture) + gateway.GetCallCount(PaymentOperationKind.Authorize), problem is null, problem);
     }
+
+    /// <summary>The number format of ride ids: zero-padded to the width of the largest when the rides are numbered in
+    /// start order, so the ids sort as text in that order; plain otherwise.</summary>
+    internal static string RideIdFormat(int rentals, bool startOrder)
+        => startOrder ? "D" + (rentals - 1).ToString(CultureInfo.InvariantCulture).Length.ToString(CultureInfo.InvariantCulture) : "D";
 
     /// <summary>The same rides renumbered in the order they start: every ride keeps its own start, end and arrival
     /// times (the arrays are rows of one table).</summary>

@@ -77,6 +77,27 @@ public class PerfCommandTests
         Assert.Equal([300, 10, 200, 10, 0], starts);
     }
 
+    [Fact]
+    public void Ride_ids_in_start_order_sort_as_text_in_that_order()
+    {
+        static string[] Ids(int rentals, bool startOrder)
+        {
+            var format = PerfCommand.RideIdFormat(rentals, startOrder);
+            return [.. Enumerable.Range(0, rentals).Select(i => "p-" + i.ToString(format, System.Globalization.CultureInfo.InvariantCulture))];
+        }
+
+        var ordered = Ids(1_000, startOrder: true);
+        Assert.Equal("p-000", ordered[0]);
+        Assert.Equal("p-999", ordered[^1]);
+        Assert.Equal(ordered, ordered.Order(StringComparer.Ordinal));
+
+        // Unordered ids are the drill's historical ones: "p-10" sorts before "p-9".
+        var unordered = Ids(1_000, startOrder: false);
+        Assert.Equal("p-9", unordered[9]);
+        Assert.NotEqual(unordered, unordered.Order(StringComparer.Ordinal));
+        Assert.Equal("p-0", Ids(1, startOrder: true)[0]);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
