@@ -332,7 +332,18 @@ public sealed class ReconcilerEdgeTests : IDisposable
         var journal = new InMemoryJournal();
         var claims = new InMemorySettlementClaims();
         using var a = await TestEngine.CreateAsync(b => b.UseSettlementClaims(claims, "a"), journal);
-        using var b = await TestEngine.CreateAsync(b => b.UseSettlementClaims(claims, "b").Reconciler.MaxCatchUpEventsPerRun = 2, journal, a.Clock);
+        // One settlement at a time: b's own writes then land in the journal rental by rental (r-1's intent and
+        // outcome, then r-2's), so each catch-up batch of two events names one rental. With parallel settlements the
+        // four writes interleave as the scheduler pleases.
+        using var b = await TestEngine.CreateAsync(
+            b =>
+            {
+                b.UseSettlementClaims(claims, "b");
+                b.Reconciler.MaxCatchUpEventsPerRun = 2;
+                b.Reconciler.MaxConcurrency = 1;
+            },
+            journal,
+            a.Clock);
         await a.StartAsync("r-1");
         await a.StartAsync("r-2", rider: "u-2");
         a.Advance(Duration.FromMinutes(10));
