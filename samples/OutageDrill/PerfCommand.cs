@@ -20,7 +20,7 @@ using Spectre.Console;
 namespace OutageDrill;
 
 /// <summary>
-/// <c>perf --rentals N [--journal sqlite|postgres] [--seed S] [--ride-ids unordered|start-order]</c>: a Kakao-scale drill built in memory and run end to end through
+/// <c>perf --rentals N [--journal sqlite|postgres] [--seed S] [--ride-ids unordered|start-order] [--rental-cache N]</c>: a Kakao-scale drill built in memory and run end to end through
 /// the library on a durable journal. N rentals start in the four hours before a 20-hour payment and identity outage;
 /// most riders' end signals arrive late, during the outage; 1 % of gateway calls fail (lost responses, timeouts,
 /// errors); when the backends return the reconciler settles the backlog. Every money invariant is checked at the end,
@@ -52,7 +52,7 @@ internal static class PerfCommand
     /// <summary>The drill, with a progress bar on <paramref name="console"/> when it is an interactive terminal (null: plain lines).</summary>
     internal static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, IAnsiConsole? console)
     {
-        if (!Program.TryParseOptions("perf", args, ["--rentals", "--journal", "--seed", "--ride-ids"], out var options, out var problem))
+        if (!Program.TryParseOptions("perf", args, ["--rentals", "--journal", "--seed", "--ride-ids", "--rental-cache"], out var options, out var problem))
         {
             return Program.Fail(stderr, problem);
         }
@@ -80,6 +80,12 @@ internal static class PerfCommand
             return Program.Fail(stderr, new CommandLineError("perf", "--ride-ids", "DRILL_RIDE_IDS_UNKNOWN", $"'{rideIds}' is neither unordered nor start-order"));
         }
 
+        var cacheText = options.GetValueOrDefault("--rental-cache", RentalCacheOptions.DefaultCapacity.ToString(CultureInfo.InvariantCulture));
+        if (!int.TryParse(cacheText, NumberStyles.None, CultureInfo.InvariantCulture, out var cacheCapacity) || cacheCapacity > RentalCacheOptions.MaxCapacity)
+        {
+            return Program.Fail(stderr, new CommandLineError("perf", "--rental-cache", "DRILL_RENTAL_CACHE_INVALID", $"'{cacheText}' is not a number of rental states from 0 to {RentalCacheOptions.MaxCapacity}"));
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var (journal, dispose, description) = await OpenAsync(store, stderr).ConfigureAwait(false);
         if (journal is null)
@@ -94,7 +100,7 @@ internal static class PerfCommand
                 console,
                 2 * n,
                 Program.ProgressBarThreshold,
-                progress => RunDrillAsync(n, seed, rideIds == "start-order", journal, stdout, progress),
+                progress => RunDrillAsync(n, seed, rideIds == "start-order", cacheCapacity, journal, stdout, progress),
                 $"Perf drill: {n:N0} rentals").ConfigureAwait(false);
             stopwatch.Stop();
             var peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
@@ -116,7 +122,8 @@ internal static class PerfCommand
     /// <param name="startOrder">Number the rides in the order they start (ids zero-padded, so they sort the same way as
     /// text), as sequential database ids or ULIDs would; otherwise a ride's number says nothing about when it starts,
     /// as with random ids.</param>
-    private static async Task<PerfResult> RunDrillAsync(int n, int seed, bool startOrder, IJournal journal, TextWriter stdout, Action<int, int>? progress)
+    /// <param name="cacheCapacity">The engine's rental-state cache (<see cref="RentalCacheOptions.Capacity"/>).</param>
+    private static async Task<PerfResult> RunDrillAsync(int n, int seed, bool startOrder, int cacheCapacity, IJournal journal, TextWriter stdout, Action<int, int>? progress)
     {
         // The rides as seconds after T0, three ints each: at N = 1,000,000 the timeline is 12 MB of rides and 8 MB of
         // steps, not a closure, a delegate and a record per ride and step (about 150 bytes per ride in the drill's own heap).
@@ -167,6 +174,7 @@ internal static class PerfCommand
         builder.Reconciler.RetryBaseDelay = Duration.FromSeconds(1);
         builder.RentalTokens.Keys.Add(new RentalTokenKey { KeyId = "perf", Secret = RandomNumberGenerator.GetBytes(32) });
         builder.RentalTokens.ActiveKeyId = "perf";
+        builder.RentalCache.Capacity = cacheCapacity;
         using var engine = await builder.BuildAsync().ConfigureAwait(false);
 
         // The timeline in one-minute slices: each step is (minute << 32) | (ride << 1) | (0 start, 1 end signal), sorted,

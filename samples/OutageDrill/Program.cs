@@ -81,7 +81,7 @@ internal static partial class Program
     }
 
     private const string SimulateUsage = "simulate FILE [--report OUT] [--html OUT] [--journal PATH|memory]";
-    private const string PerfUsage = "perf --rentals N [--journal sqlite|postgres] [--seed S] [--ride-ids unordered|start-order]";
+    private const string PerfUsage = "perf --rentals N [--journal sqlite|postgres] [--seed S] [--ride-ids unordered|start-order] [--rental-cache N]";
     private const string QuoteUsage = "quote --plans GBFS_FILE --plan PLAN_ID --minutes M [--km K] [--rounding started|completed]";
 
     /// <summary>What --help prints.</summary>

@@ -42,6 +42,9 @@ public sealed class BillingEngineBuilder
     /// <summary>Gets the rental token options (keys, lifetime).</summary>
     public RentalTokenOptions RentalTokens { get; } = new();
 
+    /// <summary>Gets the rental cache options (how many rental states are kept in memory).</summary>
+    public RentalCacheOptions RentalCache { get; } = new();
+
     /// <summary>Uses a clock (required). Production: <c>SystemClock.Instance</c>; tests and drills: a fake clock.</summary>
     public BillingEngineBuilder UseClock(IClock value)
     {
@@ -152,6 +155,7 @@ public sealed class BillingEngineBuilder
         errors.AddRange(OptionsValidation.Validate(new PaymentOptionsValidator(), Payments, "Payments"));
         errors.AddRange(OptionsValidation.Validate(new ReconcilerOptionsValidator(), Reconciler, "Reconciler"));
         errors.AddRange(OptionsValidation.Validate(new RentalTokenOptionsValidator(), RentalTokens, "RentalTokens"));
+        errors.AddRange(OptionsValidation.Validate(new RentalCacheOptionsValidator(), RentalCache, "RentalCache"));
         if (Payments.HoldAmount is { } hold)
         {
             foreach (var plan in plans.Where(p => decimal.Round(hold, p.Currency.MinorDigits) != hold).Take(1))
@@ -184,7 +188,8 @@ public sealed class BillingEngineBuilder
             }
         }
 
-        var repository = new RentalRepository(journal!, claims is null ? 100_000 : 0);
+        // Several instances: another instance's appends would not be seen by a cache, so every load reads the journal.
+        var repository = new RentalRepository(journal!, claims is null ? RentalCache.Capacity : 0);
         var metrics = new Telemetry.BillingMetrics(meterFactory);
         var core = new BillingCore
         {

@@ -395,7 +395,8 @@ public sealed class DependencyInjectionTests
     [InlineData(typeof(ReconcilerOptions), "JitterSeed,LeaseDuration,MaxCallsPerSecond,MaxCatchUpEventsPerRun,MaxConcurrency,MaxRentalsPerRun,RetryBaseDelay,RetryMaxDelay")]
     [InlineData(typeof(RentalTokenOptions), "ActiveKeyId,Keys,Lifetime")]
     [InlineData(typeof(RentalTokenKey), "KeyId,Secret")]
-    [InlineData(typeof(BillingResilienceOptions), "InstanceId,Metering,Payments,PricingPlans,Reconciler,RentalTokens")]
+    [InlineData(typeof(RentalCacheOptions), "Capacity")]
+    [InlineData(typeof(BillingResilienceOptions), "InstanceId,Metering,Payments,PricingPlans,Reconciler,RentalCache,RentalTokens")]
     public void Every_option_is_copied_into_the_engine_builder(Type options, string copied)
     {
         var properties = options.GetProperties().Select(p => p.Name).Order(StringComparer.Ordinal);

@@ -139,6 +139,8 @@ internal sealed partial class BillingEngineHolder(IServiceProvider services) : I
 
         tokens.ActiveKeyId = from.RentalTokens.ActiveKeyId;
         tokens.Lifetime = from.RentalTokens.Lifetime;
+
+        to.RentalCache.Capacity = from.RentalCache.Capacity;
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Billing engine built: {PendingSettlements} rentals pending settlement; payment {PaymentState}, identity {IdentityState}")]

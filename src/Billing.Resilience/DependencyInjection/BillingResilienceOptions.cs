@@ -8,14 +8,14 @@ namespace Billing.Resilience;
 
 /// <summary>
 /// Everything the engine needs that is not a service: metering (the freeze policy), payments, the reconciler, rental
-/// tokens and the pricing plans. Set in <see cref="BillingResilienceServiceCollectionExtensions.AddBillingResilience"/>
+/// tokens, the rental cache and the pricing plans. Set in <see cref="BillingResilienceServiceCollectionExtensions.AddBillingResilience"/>
 /// (or with <c>services.Configure&lt;BillingResilienceOptions&gt;</c>) and validated when the host starts, every
 /// problem in one message.
 /// </summary>
 /// <remarks>The freeze policy is <see cref="MeteringOptions.FreezeOn"/> and <see cref="MeteringOptions.FreezeGrace"/> of
 /// <see cref="Metering"/>. Each options type documents its defaults; the validators that run at start are
-/// <see cref="MeteringOptionsValidator"/>, <see cref="PaymentOptionsValidator"/>, <see cref="ReconcilerOptionsValidator"/>
-/// and <see cref="RentalTokenOptionsValidator"/>, plus the checks <see cref="BillingEngineBuilder.BuildAsync"/> makes
+/// <see cref="MeteringOptionsValidator"/>, <see cref="PaymentOptionsValidator"/>, <see cref="ReconcilerOptionsValidator"/>,
+/// <see cref="RentalTokenOptionsValidator"/> and <see cref="RentalCacheOptionsValidator"/>, plus the checks <see cref="BillingEngineBuilder.BuildAsync"/> makes
 /// (at least one plan, unique plan ids, a hold amount the plans' currencies can express).</remarks>
 public sealed class BillingResilienceOptions
 {
@@ -33,6 +33,9 @@ public sealed class BillingResilienceOptions
 
     /// <summary>Gets the rental token options: the HMAC keys (at least one, from your secret store) and the token lifetime.</summary>
     public RentalTokenOptions RentalTokens { get; } = new();
+
+    /// <summary>Gets the rental cache options: how many rental states are kept in memory.</summary>
+    public RentalCacheOptions RentalCache { get; } = new();
 
     /// <summary>Gets the pricing plans rentals are metered against; at least one is required and plan ids must be unique.</summary>
     /// <value>The default value is empty.</value>

@@ -17,6 +17,7 @@ internal sealed class BillingResilienceOptionsValidation(IServiceProvider servic
     private static readonly PaymentOptionsValidator Payments = new();
     private static readonly ReconcilerOptionsValidator Reconciler = new();
     private static readonly RentalTokenOptionsValidator RentalTokens = new();
+    private static readonly RentalCacheOptionsValidator RentalCache = new();
 
     public ValidateOptionsResult Validate(string? name, BillingResilienceOptions options)
     {
@@ -38,6 +39,7 @@ internal sealed class BillingResilienceOptionsValidation(IServiceProvider servic
         errors.AddRange(OptionsValidation.Validate(Payments, options.Payments, "Payments"));
         errors.AddRange(OptionsValidation.Validate(Reconciler, options.Reconciler, "Reconciler"));
         errors.AddRange(OptionsValidation.Validate(RentalTokens, options.RentalTokens, "RentalTokens"));
+        errors.AddRange(OptionsValidation.Validate(RentalCache, options.RentalCache, "RentalCache"));
 
         // The same plan checks as BillingEngineBuilder.BuildAsync, so that they are reported with everything else.
         errors.AddRange(options.PricingPlanErrors);

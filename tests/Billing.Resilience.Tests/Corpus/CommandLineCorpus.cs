@@ -56,6 +56,8 @@ public class CommandLineCorpus
         Cli("perf/seed-not-a-number", _ => ["perf", "--rentals", "10", "--seed", "x"], "perf", "--seed", "DRILL_SEED_INVALID", "'x'"),
         Cli("perf/ride-ids-unknown", _ => ["perf", "--rentals", "10", "--ride-ids", "sorted"], "perf", "--ride-ids", "DRILL_RIDE_IDS_UNKNOWN", "'sorted'"),
         Cli("perf/seed-overflows", _ => ["perf", "--rentals", "10", "--seed", "99999999999"], "perf", "--seed", "DRILL_SEED_INVALID", "'99999999999'"),
+        Cli("perf/rental-cache-negative", _ => ["perf", "--rentals", "10", "--rental-cache", "-1"], "perf", "--rental-cache", "DRILL_RENTAL_CACHE_INVALID", "'-1'"),
+        Cli("perf/rental-cache-too-large", _ => ["perf", "--rentals", "10", "--rental-cache", "10000001"], "perf", "--rental-cache", "DRILL_RENTAL_CACHE_INVALID", "'10000001'"),
 
         // simulate: the scenario file.
         Cli("simulate/file-missing", d => ["simulate", d.File("missing.json")], "{dir}/missing.json", "FILE", "DRILL_FILE_NOT_FOUND", "no such file"),

@@ -77,6 +77,10 @@ public class OptionsCorpus
         Case("reconciler/catch-up-zero", b => b.Reconciler.MaxCatchUpEventsPerRun = 0, "Reconciler.MaxCatchUpEventsPerRun", "BILLING_OPTIONS_RECONCILER_CATCH_UP_RANGE", "got 0"),
         Case("reconciler/max-delay-25-hours", b => b.Reconciler.RetryMaxDelay = Duration.FromHours(25), "Reconciler.RetryMaxDelay", "BILLING_OPTIONS_RECONCILER_RETRY_MAX_RANGE", "1:01:00:00"),
 
+        // Rental cache.
+        Case("rental-cache/capacity-negative", b => b.RentalCache.Capacity = -1, "RentalCache.Capacity", "BILLING_OPTIONS_RENTAL_CACHE_CAPACITY_RANGE", "got -1"),
+        Case("rental-cache/capacity-too-large", b => b.RentalCache.Capacity = 10_000_001, "RentalCache.Capacity", "BILLING_OPTIONS_RENTAL_CACHE_CAPACITY_RANGE", "got 10000001"),
+
         // Rental tokens.
         Case("tokens/no-keys", b => b.RentalTokens.Keys.Clear(), "RentalTokens.Keys", "BILLING_TOKENS_NO_KEYS", "At least one"),
         Case("tokens/key-id-empty", b => Key(b, string.Empty), "RentalTokens.Keys[1].KeyId", "BILLING_TOKENS_KEY_ID", "''"),

@@ -15,6 +15,39 @@ namespace Billing.Resilience.Tests.Engine;
 public class BillingEngineBuilderTests
 {
     [Fact]
+    public async Task The_rental_cache_has_the_capacity_set_and_none_when_instances_share_the_journal()
+    {
+        using (var defaults = await TestEngine.CreateAsync())
+        {
+            Assert.Equal(RentalCacheOptions.DefaultCapacity, defaults.Engine.Core.Rentals.Cache.Capacity);
+        }
+
+        using (var small = await TestEngine.CreateAsync(b => b.RentalCache.Capacity = 10))
+        {
+            Assert.Equal(10, small.Engine.Core.Rentals.Cache.Capacity);
+            await small.StartAsync("r-1");
+            Assert.True(small.Engine.Core.Rentals.Cache.TryGet("rental-r-1", out _));
+        }
+
+        using var shared = await TestEngine.CreateAsync(b => b.UseSettlementClaims(new InMemorySettlementClaims(), "a").RentalCache.Capacity = 10);
+        Assert.Equal(0, shared.Engine.Core.Rentals.Cache.Capacity);
+        await shared.StartAsync("r-1");
+        Assert.False(shared.Engine.Core.Rentals.Cache.TryGet("rental-r-1", out _));
+    }
+
+    [Fact]
+    public void The_host_s_rental_cache_capacity_is_copied_into_the_builder()
+    {
+        var options = new BillingResilienceOptions();
+        options.RentalCache.Capacity = 1_234;
+        var builder = new BillingEngineBuilder();
+
+        BillingEngineHolder.CopyOptions(options, builder);
+
+        Assert.Equal(1_234, builder.RentalCache.Capacity);
+    }
+
+    [Fact]
     public void Every_part_refuses_null_naming_its_parameter()
     {
         var builder = new BillingEngineBuilder();

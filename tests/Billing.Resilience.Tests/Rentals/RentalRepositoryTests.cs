@@ -96,10 +96,11 @@ public class RentalRepositoryTests
     }
 
     [Fact]
-    public async Task A_full_cache_is_emptied_before_the_next_state_is_kept()
+    public async Task The_cache_has_the_capacity_given_and_a_state_it_dropped_is_read_from_the_journal_again()
     {
         var journal = new InMemoryJournal();
-        var repository = new RentalRepository(journal, 2);
+        var repository = new RentalRepository(journal, 2); // two generations of one state
+        Assert.Equal(2, repository.Cache.Capacity);
         foreach (var id in new[] { "r-1", "r-2", "r-3" })
         {
             await StartAsync(journal, id);
@@ -107,71 +108,33 @@ public class RentalRepositoryTests
 
         var r1 = await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
         var r2 = await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None);
-        Assert.Same(r1, await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None));
-        Assert.Same(r2, await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None));
+        var r3 = await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None); // r-1 not used since r-2 came: dropped
 
-        var r3 = await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None); // two kept: emptied first
         Assert.Same(r3, await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None));
+        Assert.Same(r2, await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None));
         var r1Again = await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
         Assert.NotSame(r1, r1Again);
-
-        // r-3 and r-1 kept now, two of two: still both there until a third comes.
-        Assert.Same(r3, await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None));
-        Assert.Same(r1Again, await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None));
+        Assert.Equal(r1!.Version, r1Again!.Version);
+        Assert.InRange(repository.Cache.Count, 1, 3);
     }
 
     [Fact]
-    public async Task A_forgotten_state_frees_its_place_in_the_cache()
+    public async Task An_append_keeps_the_new_state_and_a_conflict_or_forget_drops_it_from_the_cache()
     {
         var journal = new InMemoryJournal();
-        var repository = new RentalRepository(journal, 2);
-        foreach (var id in new[] { "r-1", "r-2", "r-3" })
-        {
-            await StartAsync(journal, id);
-        }
-
-        var r1 = await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
-        await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None);
-        repository.Forget(RentalId.From("r-2"));
-        repository.Forget(RentalId.From("r-2")); // not kept any more: changes nothing
-        var r3 = await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None);
-
-        Assert.Same(r1, await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None));
-        Assert.Same(r3, await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task Forgetting_a_state_that_is_not_kept_frees_no_place_in_the_cache()
-    {
-        var journal = new InMemoryJournal();
-        var repository = new RentalRepository(journal, 2);
-        foreach (var id in new[] { "r-1", "r-2", "r-3" })
-        {
-            await StartAsync(journal, id);
-        }
-
-        var r1 = await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
-        await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None);
-        repository.Forget(RentalId.From("r-3")); // never loaded: the cache is still full
-        await repository.LoadAsync(RentalId.From("r-3"), CancellationToken.None); // so it is emptied first
-
-        Assert.NotSame(r1, await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task Replacing_a_kept_state_takes_no_more_room()
-    {
-        var journal = new InMemoryJournal();
-        var repository = new RentalRepository(journal, 2);
+        var repository = new RentalRepository(journal, 4);
         await StartAsync(journal, "r-1");
-        await StartAsync(journal, "r-2");
         var r1 = await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
-        var r1Next = await repository.AppendAsync(r1!, [End()], CancellationToken.None); // replaces r-1: still one kept
+        var next = await repository.AppendAsync(r1!, [End()], CancellationToken.None);
+        Assert.True(repository.Cache.TryGet("rental-r-1", out var kept));
+        Assert.Same(next, kept);
 
-        var r2 = await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => repository.AppendAsync(r1!, [End(2)], CancellationToken.None));
+        Assert.False(repository.Cache.TryGet("rental-r-1", out _));
 
-        Assert.Same(r1Next, await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None));
-        Assert.Same(r2, await repository.LoadAsync(RentalId.From("r-2"), CancellationToken.None));
+        await repository.LoadAsync(RentalId.From("r-1"), CancellationToken.None);
+        repository.Forget(RentalId.From("r-1"));
+        Assert.False(repository.Cache.TryGet("rental-r-1", out _));
     }
 
     private static EndSignalReceived End(int minutes = 1)

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+
+namespace Billing.Resilience.Rentals;
+
+/// <summary>
+/// The rental states kept in memory, at most about <c>capacity</c> of them, in two generations of half that each. A
+/// state read or written goes into the newer generation; when a state comes and the newer one is full, it becomes the
+/// older one and the older one is dropped whole. A state found in the older generation moves to the newer one, so what is in use
+/// survives the turn over (a rental between two payment steps, a rental ending while its start is still recent); what
+/// nobody touched for a whole generation goes. Close to least-recently-used, at the cost of a dictionary look-up, with
+/// no list to maintain on every read.
+/// </summary>
+/// <remarks>
+/// Safe for concurrent use. A newer version of a rental is not replaced by an older one (a load that read the journal
+/// while an append of the same rental committed and was kept). A state dropped by a race costs one read of the journal;
+/// and should a race ever leave an old version kept, the next append from it fails its version check
+/// (<see cref="Journal.ConcurrencyConflictException"/>), which drops it: money never moves on a stale state.
+/// </remarks>
+internal sealed class RentalStateCache
+{
+    private readonly int generationCapacity;
+    private readonly object turnOver = new();
+    private volatile ConcurrentDictionary<string, RentalState> newer = Create();
+    private volatile ConcurrentDictionary<string, RentalState> older = Create();
+
+    // The newer generation's size, kept here: ConcurrentDictionary.Count takes every lock of the dictionary, and Set
+    // runs on every load and append. Approximate under races, which only moves the moment of the turn over.
+    private int newerCount;
+
+    /// <summary>Creates a cache of at most about <paramref name="capacity"/> states; 0 keeps none.</summary>
+    public RentalStateCache(int capacity)
+    {
+        Preconditions.CheckArgumentRange(nameof(capacity), capacity, 0, int.MaxValue);
+        Capacity = capacity;
+        generationCapacity = capacity == 0 ? 0 : Math.Max(1, capacity / 2);
+    }
+
+    /// <summary>Gets the most states kept (0: none).</summary>
+    public int Capacity { get; }
+
+    /// <summary>Gets the number of states kept now (both generations; a state moving between them may count twice).</summary>
+    public int Count => newer.Count + older.Count;
+
+    /// <summary>Finds a kept state; one found in the older generation moves to the newer one.</summary>
+    public bool TryGet(string streamId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RentalState? state)
+    {
+        if (generationCapacity == 0)
+        {
+            state = null;
+            return false;
+        }
+
+        if (newer.TryGetValue(streamId, out state))
+        {
+            return true;
+        }
+
+        if (older.TryGetValue(streamId, out state))
+        {
+            Set(state);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps a state (in the newer generation), unless a newer version of the same rental is kept already.</summary>
+    public void Set(RentalState state)
+    {
+        if (generationCapacity == 0)
+        {
+            return;
+        }
+
+        var generation = newer;
+        if (Volatile.Read(ref newerCount) >= generationCapacity)
+        {
+            generation = TurnOver(generation);
+        }
+
+        if (generation.TryAdd(state.StreamId, state))
+        {
+            Interlocked.Increment(ref newerCount);
+            if (older.TryGetValue(state.StreamId, out var kept) && kept.Version > state.Version)
+            {
+                // An append went into the generation that has just turned over, after this state was read.
+                generation.AddOrUpdate(state.StreamId, kept, (_, current) => current.Version >= kept.Version ? current : kept);
+            }
+
+            return;
+        }
+
+        generation.AddOrUpdate(state.StreamId, state, (_, kept) => kept.Version > state.Version ? kept : state);
+    }
+
+    /// <summary>Drops a rental's state from both generations.</summary>
+    public void Remove(string streamId)
+    {
+        var generation = newer;
+        if (generation.TryRemove(streamId, out _) && ReferenceEquals(generation, newer))
+        {
+            Interlocked.Decrement(ref newerCount);
+        }
+
+        older.TryRemove(streamId, out _);
+    }
+
+    /// <summary>The full newer generation becomes the older one (the older one is dropped); returns the new one.</summary>
+    private ConcurrentDictionary<string, RentalState> TurnOver(ConcurrentDictionary<string, RentalState> full)
+    {
+        lock (turnOver)
+        {
+            if (ReferenceEquals(full, newer))
+            {
+                // The count is reset before the new generation is published: an add racing the turn over is then
+                // counted too many (the next turn over comes a little early), never too few (the cache would outgrow
+                // its bound).
+                older = full;
+                Interlocked.Exchange(ref newerCount, 0);
+                newer = Create();
+            }
+
+            return newer;
+        }
+    }
+
+    private static ConcurrentDictionary<string, RentalState> Create() => new(StringComparer.Ordinal);
+}
