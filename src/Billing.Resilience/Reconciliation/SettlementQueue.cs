@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Billing.Resilience.Rentals;
 using NodaTime;
 
@@ -8,7 +9,10 @@ namespace Billing.Resilience.Reconciliation;
 /// source of truth: it is rebuilt from the journal at start, and a rental in it is re-read before anything moves.
 /// </summary>
 /// <remarks>A priority queue ordered by due time with lazy deletion: taking the due rentals costs O(k log n), not a
-/// sort of the whole backlog, which matters with a million rentals pending after an outage.</remarks>
+/// sort of the whole backlog, which matters with a million rentals pending after an outage. Its memory follows the
+/// backlog: the heap is rebuilt from the live entries when stale items (replaced or removed rentals) outnumber them, and
+/// both structures give back their spare room once the backlog has shrunk to a quarter of it, so a million rentals
+/// settled after an outage do not stay allocated.</remarks>
 internal sealed class SettlementQueue
 {
     private readonly object gate = new();
@@ -37,16 +41,25 @@ internal sealed class SettlementQueue
     }
 
     /// <summary>Makes every rental due at <paramref name="at"/> at the latest (the payment backend came back).</summary>
+    /// <remarks>Rebuilds the heap once (O(n)) instead of adding a second item for every rental brought forward.</remarks>
     public void MarkAllDue(Instant at)
     {
         lock (gate)
         {
-            foreach (var (rental, entry) in entries.ToArray())
+            var moved = false;
+            foreach (var rental in entries.Keys)
             {
+                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(entries, rental);
                 if (entry.Due > at)
                 {
-                    Set(rental, at, entry.Attempts);
+                    entry = new Entry(at, entry.Attempts, ++sequence);
+                    moved = true;
                 }
+            }
+
+            if (moved)
+            {
+                Rebuild();
             }
         }
     }
@@ -55,7 +68,10 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            entries.Remove(rentalId.Value);
+            if (entries.Remove(rentalId.Value))
+            {
+                Compact();
+            }
         }
     }
 
@@ -125,12 +141,67 @@ internal sealed class SettlementQueue
         }
     }
 
+    /// <summary>Gets the items in the heap, stale ones included (for tests: it stays within about twice <see cref="Count"/>).</summary>
+    internal int HeapCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return order.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets the room the entries' dictionary has (for tests: it shrinks with the backlog).</summary>
+    internal int EntryCapacity
+    {
+        get
+        {
+            lock (gate)
+            {
+                return entries.EnsureCapacity(0);
+            }
+        }
+    }
+
     private void Set(string rentalId, Instant due, int attempts)
     {
         var version = ++sequence;
         entries[rentalId] = new Entry(due, attempts, version);
         order.Enqueue((rentalId, version), (due, version));
+        Compact();
     }
+
+    /// <summary>
+    /// Keeps memory in proportion to the backlog. Every stale item in the heap came from a replacement or a removal, so
+    /// rebuilding once they outnumber the live ones costs O(1) per operation, amortized; likewise trimming the
+    /// dictionary once three quarters of its room are unused.
+    /// </summary>
+    private void Compact()
+    {
+        var live = entries.Count;
+        if (order.Count > (2 * live) + CompactionFloor)
+        {
+            Rebuild();
+        }
+
+        if (live < entries.EnsureCapacity(0) / 4 && entries.EnsureCapacity(0) > CompactionFloor)
+        {
+            entries.TrimExcess();
+        }
+    }
+
+    /// <summary>The heap again from the live entries alone (heapified in O(n)), with no more room than they need.</summary>
+    private void Rebuild()
+    {
+        order.Clear();
+        order.TrimExcess();
+        order.EnqueueRange(entries.Select(e => ((e.Key, e.Value.Version), (e.Value.Due, e.Value.Version))));
+    }
+
+    /// <summary>Below this many items nothing is compacted: a small queue is cheap however stale.</summary>
+    private const int CompactionFloor = 1_024;
 
     private readonly record struct Entry(Instant Due, int Attempts, long Version);
 }

@@ -131,4 +131,59 @@ public class SettlementQueueTests
         Assert.Equal(3, queue.Defer(A, _ => T0));
         Assert.Equal(3, queue.Count);
     }
+
+    [Fact]
+    public void Making_every_rental_due_rebuilds_the_heap_instead_of_doubling_it_and_keeps_the_order_they_were_set_in()
+    {
+        var queue = new SettlementQueue();
+        var rentals = Enumerable.Range(0, 5_000).Select(i => RentalId.From("r-" + i)).ToArray();
+        foreach (var rental in rentals)
+        {
+            queue.MarkDue(rental, T0 + Duration.FromHours(20)); // waiting for the payment backend
+        }
+
+        queue.MarkAllDue(T0);
+
+        Assert.Equal(5_000, queue.HeapCount);
+        Assert.Equal(rentals, queue.TakeDue(T0, 10_000));
+    }
+
+    [Fact]
+    public void Stale_items_never_outnumber_the_live_ones_by_much()
+    {
+        var queue = new SettlementQueue();
+        for (var round = 0; round < 10_000; round++)
+        {
+            queue.MarkDue(A, T0 + Duration.FromSeconds(round % 7));
+            queue.Defer(B, attempts => T0 + Duration.FromSeconds(attempts % 5));
+            Assert.InRange(queue.HeapCount, 2, (2 * 2) + 1_024 + 1);
+        }
+
+        Assert.Equal(2, queue.Count);
+        var due = queue.TakeDue(T0 + Duration.FromSeconds(10), 10);
+        Assert.Equal(2, due.Count);
+        Assert.Equal(new[] { A, B }.ToHashSet(), due.ToHashSet());
+    }
+
+    [Fact]
+    public void A_settled_backlog_gives_its_memory_back()
+    {
+        var queue = new SettlementQueue();
+        var rentals = Enumerable.Range(0, 100_000).Select(i => RentalId.From("r-" + i)).ToArray();
+        foreach (var rental in rentals)
+        {
+            queue.MarkDue(rental, T0);
+        }
+
+        Assert.True(queue.EntryCapacity >= 100_000);
+        foreach (var rental in rentals.Take(99_990))
+        {
+            queue.Remove(rental);
+        }
+
+        Assert.Equal(10, queue.Count);
+        Assert.InRange(queue.HeapCount, 10, (2 * 10) + 1_024 + 1);
+        Assert.InRange(queue.EntryCapacity, 10, 25_000);
+        Assert.Equal(rentals.Skip(99_990), queue.TakeDue(T0, 100));
+    }
 }
