@@ -9,7 +9,7 @@ namespace Billing.Resilience.Rentals;
 /// </summary>
 /// <remarks>
 /// The cache keeps the states used most recently, in two generations of half the capacity each: when the newer one
-/// fills, the older one is dropped whole and a state found in it is kept again. Each state takes roughly 1 KB (more
+/// fills, the older one is dropped whole and a state found in it is kept again. Each state takes roughly 1.5 KB (more
 /// with many end signals or payments). With <see cref="BillingEngineBuilder.UseSettlementClaims"/> (several
 /// instances sharing the journal) no state is kept whatever the capacity: other instances' appends would not be seen.
 /// Size it to the rentals in flight at the busiest hour: those open, and after an outage those waiting to be settled.
@@ -20,7 +20,7 @@ public sealed class RentalCacheOptions
     /// <summary>The default capacity: 100,000 rental states.</summary>
     public const int DefaultCapacity = 100_000;
 
-    /// <summary>The largest capacity accepted: 10,000,000 rental states (about 10 GB).</summary>
+    /// <summary>The largest capacity accepted: 10,000,000 rental states (about 15 GB).</summary>
     public const int MaxCapacity = 10_000_000;
 
     /// <summary>Gets or sets the most rental states kept in memory; 0 keeps none (every operation reads the journal).</summary>
