@@ -334,10 +334,12 @@ public sealed class DependencyInjectionEdgeTests
         using var provider = services.BuildServiceProvider();
         var options = new BillingResilienceOptions();
         options.Payments.HoldValidity = Duration.FromMinutes(1);
+        options.RentalCache.Capacity = -1;
 
         var failures = Validator(provider).Validate(Options.DefaultName, options).Failures!.ToList();
 
         Assert.Contains(failures, f => f.StartsWith("Payments.HoldValidity: ", StringComparison.Ordinal) && f.EndsWith(" [BILLING_OPTIONS_HOLD_VALIDITY_RANGE]", StringComparison.Ordinal));
+        Assert.Contains("RentalCache.Capacity: Capacity must be between 0 and 10000000; got -1. [BILLING_OPTIONS_RENTAL_CACHE_CAPACITY_RANGE]", failures);
         Assert.Contains("RentalTokens.Keys: At least one rental token key is required. [BILLING_TOKENS_NO_KEYS]", failures);
         Assert.Contains("RentalTokens.ActiveKeyId: The active key '' is not among the keys. [BILLING_TOKENS_ACTIVE_KEY_MISSING]", failures);
         Assert.Contains("PricingPlans: At least one pricing plan is required (o.AddPricingPlans or o.AddGbfsPricingPlans). [BILLING_ENGINE_PLANS_REQUIRED]", failures);

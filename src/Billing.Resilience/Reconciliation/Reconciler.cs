@@ -377,10 +377,13 @@ public sealed partial class Reconciler
                 return Outcome.Deferred;
             }
 
+            // Read before the rental: a writer that marks it due after this (an end signal appended while the rental
+            // is read) keeps it queued, even if what is read below says there is nothing to do.
+            var ticket = core.Queue.Ticket(rentalId);
             var state = await core.Rentals.LoadAsync(rentalId, cancellationToken).ConfigureAwait(false);
             if (state is null)
             {
-                core.Queue.Remove(rentalId);
+                core.Queue.Remove(rentalId, ticket);
                 return Outcome.Idle;
             }
 
@@ -402,7 +405,7 @@ public sealed partial class Reconciler
             var action = SettlementPlanner.Next(statement, state.Payments);
             if (action.Kind == SettlementActionKind.None)
             {
-                core.Queue.Remove(rentalId);
+                core.Queue.Remove(rentalId, ticket);
                 if (statement.Status == RentalStatus.Open && !state.Payments.Any(p => p.IsUnresolved))
                 {
                     return Outcome.Idle;

@@ -46,21 +46,30 @@ internal sealed class SettlementQueue
     {
         lock (gate)
         {
-            var moved = false;
-            foreach (var rental in entries.Keys)
+            // The rentals brought forward come after those already due by then, in the order they were set (not the
+            // dictionary's order, which reuses the slots of removed rentals).
+            var moved = new List<(long Version, string RentalId)>();
+            foreach (var (rental, entry) in entries)
             {
-                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(entries, rental);
                 if (entry.Due > at)
                 {
-                    entry = new Entry(at, entry.Attempts, ++sequence);
-                    moved = true;
+                    moved.Add((entry.Version, rental));
                 }
             }
 
-            if (moved)
+            if (moved.Count == 0)
             {
-                Rebuild();
+                return;
             }
+
+            moved.Sort((x, y) => x.Version.CompareTo(y.Version));
+            foreach (var (_, rental) in moved)
+            {
+                ref var entry = ref CollectionsMarshal.GetValueRefOrNullRef(entries, rental);
+                entry = new Entry(at, entry.Attempts, ++sequence);
+            }
+
+            Rebuild();
         }
     }
 
@@ -72,6 +81,35 @@ internal sealed class SettlementQueue
             {
                 Compact();
             }
+        }
+    }
+
+    /// <summary>
+    /// The rental's place in the queue as it is now (0 when it is not queued): read it before reading the rental, and
+    /// remove with it (<see cref="Remove(RentalId, long)"/>), so a rental marked due again in between stays queued.
+    /// </summary>
+    public long Ticket(RentalId rentalId)
+    {
+        lock (gate)
+        {
+            return entries.TryGetValue(rentalId.Value, out var entry) ? entry.Version : 0;
+        }
+    }
+
+    /// <summary>Removes a rental unless it was marked, deferred or postponed after <paramref name="ticket"/> was read.</summary>
+    /// <returns>Whether it was removed.</returns>
+    public bool Remove(RentalId rentalId, long ticket)
+    {
+        lock (gate)
+        {
+            if (!entries.TryGetValue(rentalId.Value, out var entry) || entry.Version != ticket)
+            {
+                return false;
+            }
+
+            entries.Remove(rentalId.Value);
+            Compact();
+            return true;
         }
     }
 
@@ -197,6 +235,7 @@ internal sealed class SettlementQueue
     {
         order.Clear();
         order.TrimExcess();
+        order.EnsureCapacity(entries.Count);
         order.EnqueueRange(entries.Select(e => ((e.Key, e.Value.Version), (e.Value.Due, e.Value.Version))));
     }
 

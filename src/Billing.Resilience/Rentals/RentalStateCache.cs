@@ -11,10 +11,12 @@ namespace Billing.Resilience.Rentals;
 /// no list to maintain on every read.
 /// </summary>
 /// <remarks>
-/// Safe for concurrent use. A newer version of a rental is not replaced by an older one (a load that read the journal
-/// while an append of the same rental committed and was kept). A state dropped by a race costs one read of the journal;
-/// and should a race ever leave an old version kept, the next append from it fails its version check
-/// (<see cref="Journal.ConcurrencyConflictException"/>), which drops it: money never moves on a stale state.
+/// Safe for concurrent use. A newer version of a rental is not replaced by an older one: not by a load that read the
+/// journal while an append of the same rental committed, nor across a turn over (a state moving from the older
+/// generation takes its copy out of it). A state dropped by a race costs one read of the journal. Races narrower than
+/// these checks can still leave an old version kept for a while; money never moves on one, because every payment
+/// step appends its intent first and an append from an old version fails its version check
+/// (<see cref="Journal.ConcurrencyConflictException"/>), which drops it.
 /// </remarks>
 internal sealed class RentalStateCache
 {
@@ -38,7 +40,7 @@ internal sealed class RentalStateCache
     /// <summary>Gets the most states kept (0: none).</summary>
     public int Capacity { get; }
 
-    /// <summary>Gets the number of states kept now (both generations; a state moving between them may count twice).</summary>
+    /// <summary>Gets the number of states kept now (both generations; a state moving between them counts twice for a moment).</summary>
     public int Count => newer.Count + older.Count;
 
     /// <summary>Finds a kept state; one found in the older generation moves to the newer one.</summary>
@@ -55,16 +57,21 @@ internal sealed class RentalStateCache
             return true;
         }
 
-        if (older.TryGetValue(streamId, out state))
+        if (older.TryGetValue(streamId, out var found))
         {
-            Set(state);
+            // Moved to the newer generation, where a newer version may have arrived meanwhile: return the newest.
+            Set(found);
+            state = newer.TryGetValue(streamId, out var moved) && moved.Version >= found.Version ? moved : found;
             return true;
         }
 
         return false;
     }
 
-    /// <summary>Keeps a state (in the newer generation), unless a newer version of the same rental is kept already.</summary>
+    /// <summary>
+    /// Keeps a state in the newer generation, unless a newer version of the same rental is kept already; a copy in the
+    /// older generation goes, so the two never disagree for long.
+    /// </summary>
     public void Set(RentalState state)
     {
         if (generationCapacity == 0)
@@ -72,37 +79,56 @@ internal sealed class RentalStateCache
             return;
         }
 
-        var generation = newer;
-        if (Volatile.Read(ref newerCount) >= generationCapacity)
+        var streamId = state.StreamId;
+        while (true)
         {
-            generation = TurnOver(generation);
-        }
-
-        if (generation.TryAdd(state.StreamId, state))
-        {
-            Interlocked.Increment(ref newerCount);
-            if (older.TryGetValue(state.StreamId, out var kept) && kept.Version > state.Version)
+            var generation = newer;
+            if (Volatile.Read(ref newerCount) >= generationCapacity)
             {
-                // An append went into the generation that has just turned over, after this state was read.
-                generation.AddOrUpdate(state.StreamId, kept, (_, current) => current.Version >= kept.Version ? current : kept);
+                generation = TurnOver(generation);
             }
 
-            return;
-        }
+            var newest = state;
+            var previous = older;
+            if (!ReferenceEquals(previous, generation) && previous.TryGetValue(streamId, out var kept))
+            {
+                if (kept.Version > newest.Version)
+                {
+                    newest = kept; // an append went into the generation that turned over after this state was read
+                }
 
-        generation.AddOrUpdate(state.StreamId, state, (_, kept) => kept.Version > state.Version ? kept : state);
+                previous.TryRemove(new KeyValuePair<string, RentalState>(streamId, kept));
+            }
+
+            if (generation.TryAdd(streamId, newest))
+            {
+                Interlocked.Increment(ref newerCount);
+            }
+            else
+            {
+                generation.AddOrUpdate(streamId, newest, (_, current) => current.Version > newest.Version ? current : newest);
+            }
+
+            if (ReferenceEquals(generation, newer))
+            {
+                return;
+            }
+
+            // The generation turned over while the state went in, so it may sit in the older one now, behind a state
+            // read earlier that went into the new one: put it in the new one too.
+        }
     }
 
-    /// <summary>Drops a rental's state from both generations.</summary>
+    /// <summary>Drops a rental's state from both generations (the older first, so a look-up in between cannot move an
+    /// older version back into the newer one).</summary>
     public void Remove(string streamId)
     {
+        older.TryRemove(streamId, out _);
         var generation = newer;
         if (generation.TryRemove(streamId, out _) && ReferenceEquals(generation, newer))
         {
             Interlocked.Decrement(ref newerCount);
         }
-
-        older.TryRemove(streamId, out _);
     }
 
     /// <summary>The full newer generation becomes the older one (the older one is dropped); returns the new one.</summary>

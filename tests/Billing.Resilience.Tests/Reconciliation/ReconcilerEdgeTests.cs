@@ -327,6 +327,32 @@ public sealed class ReconcilerEdgeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rental_ended_while_the_reconciler_reads_it_open_stays_queued_and_is_settled_next_run()
+    {
+        var journal = new FaultyJournal();
+        using var t = await TestEngine.CreateAsync(b => b.RentalCache.Capacity = 0, journal);
+        await t.StartAsync("r-1");
+        while (t.Engine.Reconciler.Pending > 0)
+        {
+            await t.Engine.Reconciler.RunOnceAsync();
+        }
+
+        t.Advance(Duration.FromMinutes(10));
+        var now = t.Clock.GetCurrentInstant();
+        t.Engine.Core.Queue.MarkDue(RentalId.From("r-1"), now); // looked at while open (a recovery, a hold to watch)
+
+        // The rider ends the rental right after the reconciler has read it: it holds an open rental with nothing to do.
+        journal.AfterNextStreamRead = async _ => await t.EndAsync("r-1", now);
+        var first = await t.Engine.Reconciler.RunOnceAsync();
+
+        Assert.Equal(0, first.Settled);
+        Assert.Equal(1, t.Engine.Reconciler.Pending); // the end signal's due mark survived the reconciler's "nothing to do"
+        var second = await t.Engine.Reconciler.RunOnceAsync();
+        Assert.Equal(1, second.Settled);
+        Assert.Equal(RentalStatus.Settled, (await t.StatementAsync("r-1")).Status);
+    }
+
+    [Fact]
     public async Task With_claims_a_run_catches_up_with_what_other_instances_wrote_rentals_and_outages()
     {
         var journal = new InMemoryJournal();

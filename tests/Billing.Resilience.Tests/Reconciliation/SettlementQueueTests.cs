@@ -146,6 +146,16 @@ public class SettlementQueueTests
 
         Assert.Equal(5_000, queue.HeapCount);
         Assert.Equal(rentals, queue.TakeDue(T0, 10_000));
+
+        // After a removal the dictionary reuses the free slot: the order is still the order the rentals were set in.
+        var other = new SettlementQueue();
+        other.MarkDue(A, T0 + Duration.FromHours(1));
+        other.MarkDue(B, T0 + Duration.FromHours(1));
+        other.Remove(A);
+        other.MarkDue(C, T0 + Duration.FromHours(2));
+        other.MarkDue(A, T0 + Duration.FromHours(3));
+        other.MarkAllDue(T0);
+        Assert.Equal([B, C, A], other.TakeDue(T0, 10));
     }
 
     [Fact]

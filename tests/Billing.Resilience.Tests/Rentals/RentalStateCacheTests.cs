@@ -125,15 +125,48 @@ public class RentalStateCacheTests
     }
 
     [Fact]
+    public void A_state_moved_out_of_the_older_generation_or_replaced_by_an_append_leaves_no_copy_behind()
+    {
+        var cache = new RentalStateCache(4);
+        var a = State("a");
+        var b = State("b");
+        cache.Set(a);
+        cache.Set(b);
+        cache.Set(State("c"));         // {a, b} older, {c} newer
+        Assert.True(cache.TryGet(a.StreamId, out _));
+        Assert.Equal(3, cache.Count);  // a moved: {b} older, {c, a} newer
+
+        var d = State("d");
+        cache.Set(d);                  // {c, a} older, {d} newer; b dropped
+        var d2 = d.With([End()]);      // an append from d while it sits in the newer generation
+        cache.Set(d2);
+        Assert.Equal(3, cache.Count);  // {c, a} older, {d2} newer: replaced in place
+
+        var e = State("e");
+        cache.Set(e);                  // {d2, e} newer: full
+        cache.Set(d);                  // the old version again (a load that read the journal before the append):
+        Assert.True(cache.TryGet(d.StreamId, out var kept)); // the newer generation turns over, and d2 comes along
+        Assert.Same(d2, kept);
+        Assert.Equal(2, cache.Count);  // {e} older, {d2} newer: no copy of d left behind
+
+        var e2 = e.With([End()]);      // an append from a state read before e went to the older generation
+        cache.Set(e2);
+        Assert.Equal(2, cache.Count);  // {} older, {d2, e2} newer: the older copy went
+        Assert.True(cache.TryGet(e.StreamId, out kept));
+        Assert.Same(e2, kept);
+    }
+
+    [Fact]
     public async Task Concurrent_loads_and_appends_keep_each_rental_s_newest_version_and_the_bound()
     {
-        // No turn over (capacity well above the rentals): every rental ends with its last version kept.
+        // No turn over (capacity well above the rentals): every rental ends with the newest version any worker set,
+        // whatever order the workers' sets landed in.
         var large = new RentalStateCache(1_000);
-        await HammerAsync(large, rentals: 200);
+        var newest = await HammerAsync(large, rentals: 200);
         for (var r = 0; r < 200; r++)
         {
             Assert.True(large.TryGet("rental-r-" + r, out var kept));
-            Assert.Equal(Versions, kept.Version);
+            Assert.Equal(newest[r], kept.Version);
         }
 
         // Turning over all the time: no exception, and within the bound give or take what the 8 racing workers add to
@@ -145,10 +178,10 @@ public class RentalStateCacheTests
 
     private const int Versions = 20;
 
-    private static async Task HammerAsync(RentalStateCache cache, int rentals)
+    /// <summary>8 workers set random versions of random rentals, as loads racing appends would; returns the newest
+    /// version set for each rental.</summary>
+    private static async Task<long[]> HammerAsync(RentalStateCache cache, int rentals)
     {
-        // Each rental's versions, built once; 8 workers set them (in order per worker, overlapping across workers) and
-        // read them back, as loads racing appends would.
         var states = Enumerable.Range(0, rentals).Select(r =>
         {
             var list = new List<RentalState> { State("r-" + r) };
@@ -159,26 +192,29 @@ public class RentalStateCacheTests
 
             return list;
         }).ToArray();
+        var newest = new long[rentals];
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
         {
             var random = new Random(worker);
             for (var i = 0; i < 20_000; i++)
             {
-                var rental = states[random.Next(rentals)];
-                var version = random.Next(Versions);
-                cache.Set(rental[version]);
-                if (cache.TryGet(rental[0].StreamId, out var kept))
+                var r = random.Next(rentals);
+                var state = states[r][random.Next(Versions)];
+                cache.Set(state);
+                for (var seen = Volatile.Read(ref newest[r]); seen < state.Version; seen = Volatile.Read(ref newest[r]))
                 {
-                    Assert.Equal(rental[0].StreamId, kept.StreamId);
+                    Interlocked.CompareExchange(ref newest[r], state.Version, seen);
+                }
+
+                if (cache.TryGet(state.StreamId, out var kept))
+                {
+                    Assert.Equal(state.StreamId, kept.StreamId);
                 }
             }
-
-            foreach (var rental in states)
-            {
-                cache.Set(rental[^1]);
-            }
         })));
+
+        return newest;
     }
 
     private static RentalState State(string rentalId)

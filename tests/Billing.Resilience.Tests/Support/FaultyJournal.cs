@@ -36,8 +36,21 @@ internal sealed class FaultyJournal : IJournal
         return inner.AppendAsync(streamId, expectedVersion, events, cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken cancellationToken = default)
-        => inner.ReadStreamAsync(streamId, cancellationToken);
+    /// <summary>Gets or sets what happens once, right after the next stream read (the events already read): another
+    /// writer acting while a reader holds what it read.</summary>
+    public Func<string, Task>? AfterNextStreamRead { get; set; }
+
+    public async ValueTask<IReadOnlyList<RecordedEvent>> ReadStreamAsync(string streamId, CancellationToken cancellationToken = default)
+    {
+        var events = await inner.ReadStreamAsync(streamId, cancellationToken);
+        if (AfterNextStreamRead is { } hook)
+        {
+            AfterNextStreamRead = null;
+            await hook(streamId);
+        }
+
+        return events;
+    }
 
     public ValueTask<IReadOnlyList<RecordedEvent>> ReadAllAsync(long afterPosition, int maxCount, CancellationToken cancellationToken = default)
         => inner.ReadAllAsync(afterPosition, maxCount, cancellationToken);
