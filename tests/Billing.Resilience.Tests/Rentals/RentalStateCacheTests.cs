@@ -101,13 +101,8 @@ public class RentalStateCacheTests
     [Fact]
     public void Remove_drops_a_state_from_either_generation_and_frees_its_place()
     {
-        var cache = new RentalStateCache(4);
-        var a = State("a");
-        var b = State("b");
-        cache.Set(a);
-        cache.Set(b);
-        cache.Set(State("c"));         // {a, b} older, {c} newer
-        Assert.True(cache.TryGet(a.StreamId, out _)); // a in both generations now
+        var (cache, a, b) = WithAAndBOlderAndCNewer();
+        Assert.True(cache.TryGet(a.StreamId, out _)); // a moved to the newer generation
         cache.Remove(a.StreamId);
         Assert.False(cache.TryGet(a.StreamId, out _));
 
@@ -127,12 +122,7 @@ public class RentalStateCacheTests
     [Fact]
     public void A_state_moved_out_of_the_older_generation_or_replaced_by_an_append_leaves_no_copy_behind()
     {
-        var cache = new RentalStateCache(4);
-        var a = State("a");
-        var b = State("b");
-        cache.Set(a);
-        cache.Set(b);
-        cache.Set(State("c"));         // {a, b} older, {c} newer
+        var (cache, a, _) = WithAAndBOlderAndCNewer();
         Assert.True(cache.TryGet(a.StreamId, out _));
         Assert.Equal(3, cache.Count);  // a moved: {b} older, {c, a} newer
 
@@ -215,6 +205,18 @@ public class RentalStateCacheTests
         })));
 
         return newest;
+    }
+
+    /// <summary>A cache of capacity 4 (generations of 2) holding {a, b} in its older generation and {c} in its newer.</summary>
+    private static (RentalStateCache Cache, RentalState A, RentalState B) WithAAndBOlderAndCNewer()
+    {
+        var cache = new RentalStateCache(4);
+        var a = State("a");
+        var b = State("b");
+        cache.Set(a);
+        cache.Set(b);
+        cache.Set(State("c"));
+        return (cache, a, b);
     }
 
     private static RentalState State(string rentalId)
