@@ -73,17 +73,6 @@ internal sealed class SettlementQueue
         }
     }
 
-    public void Remove(RentalId rentalId)
-    {
-        lock (gate)
-        {
-            if (entries.Remove(rentalId.Value))
-            {
-                Compact();
-            }
-        }
-    }
-
     /// <summary>
     /// The rental's place in the queue as it is now (0 when it is not queued): read it before reading the rental, and
     /// remove with it (<see cref="Remove(RentalId, long)"/>), so a rental marked due again in between stays queued.
@@ -224,7 +213,8 @@ internal sealed class SettlementQueue
             Rebuild();
         }
 
-        if (live < entries.EnsureCapacity(0) / 4 && entries.EnsureCapacity(0) > CompactionFloor)
+        var room = entries.EnsureCapacity(0);
+        if (live < room / 4 && room > CompactionFloor)
         {
             entries.TrimExcess();
         }

@@ -71,13 +71,13 @@ public class SettlementQueueTests
         var queue = new SettlementQueue();
         queue.MarkDue(A, T0);
         queue.MarkDue(B, T0 + Duration.FromSeconds(1));
-        queue.Remove(A);
-        queue.Remove(C); // not queued: nothing happens
+        Remove(queue, A);
+        Remove(queue, C); // not queued: nothing happens
 
         Assert.Equal(1, queue.Count);
         Assert.Equal(T0 + Duration.FromSeconds(1), queue.NextDue());
         Assert.Equal([B], queue.TakeDue(T0 + Duration.FromSeconds(1), 10));
-        queue.Remove(B);
+        Remove(queue, B);
         Assert.Null(queue.NextDue());
         Assert.Equal(0, queue.Count);
     }
@@ -151,7 +151,7 @@ public class SettlementQueueTests
         var other = new SettlementQueue();
         other.MarkDue(A, T0 + Duration.FromHours(1));
         other.MarkDue(B, T0 + Duration.FromHours(1));
-        other.Remove(A);
+        Remove(other, A);
         other.MarkDue(C, T0 + Duration.FromHours(2));
         other.MarkDue(A, T0 + Duration.FromHours(3));
         other.MarkAllDue(T0);
@@ -188,7 +188,7 @@ public class SettlementQueueTests
         Assert.True(queue.EntryCapacity >= 100_000);
         foreach (var rental in rentals.Take(99_990))
         {
-            queue.Remove(rental);
+            Remove(queue, rental);
         }
 
         Assert.Equal(10, queue.Count);
@@ -196,4 +196,24 @@ public class SettlementQueueTests
         Assert.InRange(queue.EntryCapacity, 10, 25_000);
         Assert.Equal(rentals.Skip(99_990), queue.TakeDue(T0, 100));
     }
+
+    [Fact]
+    public void A_ticket_removes_a_rental_only_if_nobody_marked_it_since()
+    {
+        var queue = new SettlementQueue();
+        Assert.Equal(0, queue.Ticket(A));
+        Assert.False(queue.Remove(A, 0)); // not queued: nothing to remove
+
+        queue.MarkDue(A, T0);
+        var ticket = queue.Ticket(A);
+        queue.MarkDue(A, T0); // an end signal arrived while the rental was read
+        Assert.False(queue.Remove(A, ticket));
+        Assert.Equal(1, queue.Count);
+
+        Assert.True(queue.Remove(A, queue.Ticket(A)));
+        Assert.Equal(0, queue.Count);
+    }
+
+    /// <summary>Removes a rental as the reconciler does, with a ticket read just before.</summary>
+    private static void Remove(SettlementQueue queue, RentalId rentalId) => queue.Remove(rentalId, queue.Ticket(rentalId));
 }
