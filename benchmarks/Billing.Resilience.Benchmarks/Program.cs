@@ -4,7 +4,8 @@ namespace Billing.Resilience.Benchmarks;
 
 /// <summary>
 /// Runs the benchmarks (BenchmarkDotNet's switcher: <c>--filter '*'</c> for all, <c>--list flat</c> to list them) or,
-/// with <c>rate-limit</c> as the first argument, the reconciler's rate-limit measurement. See docs/performance.md.
+/// with <c>rate-limit</c> as the first argument, the reconciler's rate-limit measurement, with <c>gateway-memory</c> what
+/// the simulated payment gateway keeps per rental. See docs/performance.md.
 /// </summary>
 public static class Program
 {
@@ -13,6 +14,11 @@ public static class Program
         if (args is ["rate-limit", .. var rest])
         {
             return await Settlements.RateLimitMeasurement.RunAsync(rest);
+        }
+
+        if (args is ["gateway-memory", .. var options])
+        {
+            return await Ledger.GatewayMemoryMeasurement.RunAsync(options);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Billing.Resilience.Payments;
 
 namespace Billing.Resilience.Testing;
@@ -8,17 +9,25 @@ namespace Billing.Resilience.Testing;
 /// </summary>
 internal static class LedgerChecker
 {
-    /// <summary>Checks the operations of any set of rentals, in the order they were applied.</summary>
-    public static List<LedgerViolation> Check(IEnumerable<AppliedPaymentOperation> operations)
+    /// <summary>
+    /// Checks the operations of any set of rentals, in the order they were applied. Reads each operation twice, by
+    /// position, and keeps only positions in between, so that a list whose items are made when read (the gateway's
+    /// ledger of millions) is never held whole.
+    /// </summary>
+    public static List<LedgerViolation> Check(IReadOnlyList<AppliedPaymentOperation> operations)
     {
         var violations = new List<LedgerViolation>();
-        var byKey = new Dictionary<IdempotencyKey, AppliedPaymentOperation>();
-        var byRental = new Dictionary<string, List<AppliedPaymentOperation>>(StringComparer.Ordinal);
-        var rentalOrder = new List<string>();
-        foreach (var op in operations)
+        var byKey = new Dictionary<IdempotencyKey, int>(operations.Count);
+        var byRental = new Dictionary<string, (int First, int Last)>(StringComparer.Ordinal);
+        var next = new int[operations.Count];
+        var rentalOrder = new List<int>();
+        for (var index = 0; index < operations.Count; index++)
         {
-            if (byKey.TryGetValue(op.Key, out var first))
+            var op = operations[index];
+            next[index] = -1;
+            if (byKey.TryGetValue(op.Key, out var firstIndex))
             {
+                var first = operations[firstIndex];
                 var message = $"key '{op.Key}' was applied more than once: {first.Id} (#{first.Sequence}, rental {first.RentalId}) and {op.Id} (#{op.Sequence}, rental {op.RentalId}).";
                 violations.Add(new LedgerViolation(LedgerInvariant.KeyAppliedOnce, op.RentalId, message));
                 if (!string.Equals(first.RentalId, op.RentalId, StringComparison.Ordinal))
@@ -28,7 +37,7 @@ internal static class LedgerChecker
             }
             else
             {
-                byKey.Add(op.Key, op);
+                byKey.Add(op.Key, index);
             }
 
             if (op.Amount.IsNegative)
@@ -36,19 +45,29 @@ internal static class LedgerChecker
                 violations.Add(new LedgerViolation(LedgerInvariant.NonNegativeAmount, op.RentalId, $"{op.Kind} {op.Id} has a negative amount {op.Amount}."));
             }
 
-            if (!byRental.TryGetValue(op.RentalId, out var list))
+            ref var rental = ref CollectionsMarshal.GetValueRefOrAddDefault(byRental, op.RentalId, out var seen);
+            if (seen)
             {
-                list = [];
-                byRental.Add(op.RentalId, list);
-                rentalOrder.Add(op.RentalId);
+                next[rental.Last] = index;
+                rental.Last = index;
             }
-
-            list.Add(op);
+            else
+            {
+                rental = (index, index);
+                rentalOrder.Add(index);
+            }
         }
 
-        foreach (var rentalId in rentalOrder)
+        var rentalOperations = new List<AppliedPaymentOperation>();
+        foreach (var first in rentalOrder)
         {
-            CheckRental(rentalId, byRental[rentalId], violations);
+            rentalOperations.Clear();
+            for (var index = first; index != -1; index = next[index])
+            {
+                rentalOperations.Add(operations[index]);
+            }
+
+            CheckRental(rentalOperations[0].RentalId, rentalOperations, violations);
         }
 
         return violations;

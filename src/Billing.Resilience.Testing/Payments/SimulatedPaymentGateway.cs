@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Billing.Resilience.Payments;
 using NodaTime;
 
@@ -27,23 +29,31 @@ namespace Billing.Resilience.Testing;
 /// </remarks>
 public sealed class SimulatedPaymentGateway : IPaymentGateway
 {
+    private const int ChunkBits = 12;
+    private const int ChunkSize = 1 << ChunkBits;
+    private const int NoOperation = -1;
     private static readonly int OperationKindCount = Enum.GetValues<PaymentOperationKind>().Length;
 
     private readonly object gate = new();
     private readonly IClock clock;
     private readonly SimulatedPaymentGatewayOptions options;
     private readonly Random? random;
-    private readonly Dictionary<IdempotencyKey, StoredResult> keys = [];
-    private readonly List<AppliedPaymentOperation> operations = [];
-    private readonly Dictionary<string, AppliedPaymentOperation> operationsById = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Authorization> authorizations = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Taking> takings = new(StringComparer.Ordinal);
+
+    // Each key's stored result: the index of the operation it applied, or the bitwise complement of its index in
+    // declines (the rare keys that stored a decline keep their request and result).
+    private readonly Dictionary<IdempotencyKey, int> keys = [];
+    private readonly List<(PaymentRequest Request, PaymentResult Result)> declines = [];
     private readonly Dictionary<string, RentalLedger> rentals = new(StringComparer.Ordinal);
-    private readonly List<RentalLedger> rentalOrder = [];
+    private readonly Dictionary<int, Duration> latencies = [];
     private readonly Dictionary<string, RiderAccount> riderAccounts = new(StringComparer.Ordinal);
     private readonly Dictionary<(string RentalId, PaymentOperationKind Operation), Queue<ScriptedFault>> scriptedFaults = [];
     private readonly long[] callCounts = new long[OperationKindCount];
     private readonly Queue<PaymentCall> calls = new();
+
+    // The ledger: every applied operation once, in the order applied, in chunks that never move (a list of millions of
+    // structs would copy itself, and hold twice its size, on every growth). An operation's index is its sequence - 1.
+    private Operation[][] chunks = [];
+    private int operationCount;
     private long callSequence;
     private long lookupCount;
     private bool available = true;
@@ -236,7 +246,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                 return ValueTask.FromException<PaymentResult?>(Unavailable());
             }
 
-            return ValueTask.FromResult(keys.TryGetValue(key, out var stored) ? stored.Result : null);
+            return ValueTask.FromResult(keys.TryGetValue(key, out var stored) ? StoredResult(stored) : null);
         }
     }
 
@@ -258,12 +268,16 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         }
     }
 
-    /// <summary>Returns every operation the gateway applied, in the order applied.</summary>
+    /// <summary>
+    /// Returns every operation the gateway applied, in the order applied: a read-only view of the ledger as it stands
+    /// now (operations applied later are not in it). Applied operations never change, so the view stays true; each
+    /// item is created when read, so that a ledger of millions of operations is not copied to be counted or checked.
+    /// </summary>
     public IReadOnlyList<AppliedPaymentOperation> GetOperations()
     {
         lock (gate)
         {
-            return operations.ToArray();
+            return new OperationList(this, operationCount);
         }
     }
 
@@ -273,7 +287,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         ArgumentNullException.ThrowIfNull(rentalId);
         lock (gate)
         {
-            return rentals.TryGetValue(rentalId, out var ledger) ? ledger.Operations.ToArray() : [];
+            return RentalOperations(rentalId);
         }
     }
 
@@ -289,7 +303,16 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
             }
 
             var now = clock.GetCurrentInstant();
-            return ledger.Authorizations.Select(a => a.Snapshot(now)).ToArray();
+            var placed = new List<SimulatedAuthorization>();
+            for (var index = ledger.First; index != NoOperation; index = OperationAt(index).NextOfRental)
+            {
+                if (OperationAt(index).Kind == PaymentOperationKind.Authorize)
+                {
+                    placed.Add(Snapshot(index, now));
+                }
+            }
+
+            return placed;
         }
     }
 
@@ -299,7 +322,9 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         ArgumentNullException.ThrowIfNull(reference);
         lock (gate)
         {
-            return authorizations.TryGetValue(reference, out var authorization) ? authorization.Snapshot(clock.GetCurrentInstant()) : null;
+            return TryFind(reference, out var index) && OperationAt(index).Kind == PaymentOperationKind.Authorize
+                ? Snapshot(index, clock.GetCurrentInstant())
+                : null;
         }
     }
 
@@ -315,7 +340,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                 return new RentalLedgerTotals(rentalId, default, zero, zero, zero, zero, zero, zero, zero, zero, 0);
             }
 
-            return ledger.Totals(clock.GetCurrentInstant());
+            return Totals(ledger, clock.GetCurrentInstant());
         }
     }
 
@@ -325,7 +350,17 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         lock (gate)
         {
             var now = clock.GetCurrentInstant();
-            return rentalOrder.Select(r => r.Totals(now)).ToArray();
+            var totals = new List<RentalLedgerTotals>(rentals.Count);
+            for (var index = 0; index < operationCount; index++)
+            {
+                var ledger = rentals[OperationAt(index).RentalId];
+                if (ledger.First == index)
+                {
+                    totals.Add(Totals(ledger, now));
+                }
+            }
+
+            return totals;
         }
     }
 
@@ -335,40 +370,20 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
     /// capture or charge and per rental), every key applied at most once (also across rentals), no negative amount, one
     /// currency per rental. They are recomputed from <see cref="GetOperations()"/> alone.
     /// </summary>
-    public IReadOnlyList<LedgerViolation> CheckInvariants()
-    {
-        lock (gate)
-        {
-            return LedgerChecker.Check(operations);
-        }
-    }
+    public IReadOnlyList<LedgerViolation> CheckInvariants() => LedgerChecker.Check(GetOperations());
 
     /// <summary>
     /// Checks the ledger invariants of one rental (see <see cref="CheckInvariants()"/>); a key applied for this and another
     /// rental is found only by <see cref="CheckInvariants()"/>.
     /// </summary>
-    public IReadOnlyList<LedgerViolation> CheckInvariants(string rentalId)
-    {
-        ArgumentNullException.ThrowIfNull(rentalId);
-        lock (gate)
-        {
-            return rentals.TryGetValue(rentalId, out var ledger) ? LedgerChecker.Check(ledger.Operations) : [];
-        }
-    }
+    public IReadOnlyList<LedgerViolation> CheckInvariants(string rentalId) => LedgerChecker.Check(GetOperations(rentalId));
 
     /// <summary>
     /// Checks that the rental's captured + charged - refunded equals <paramref name="expectedCharge"/>, as for a settled
     /// rental; returns the violation, or nothing. A rental with no applied operation matches a zero charge in any currency.
     /// </summary>
     public IReadOnlyList<LedgerViolation> CheckCharge(string rentalId, Money expectedCharge)
-    {
-        ArgumentNullException.ThrowIfNull(rentalId);
-        lock (gate)
-        {
-            var ledgerOperations = rentals.TryGetValue(rentalId, out var ledger) ? ledger.Operations : [];
-            return LedgerChecker.CheckCharge(rentalId, ledgerOperations, expectedCharge) is { } violation ? [violation] : [];
-        }
-    }
+        => LedgerChecker.CheckCharge(rentalId, GetOperations(rentalId), expectedCharge) is { } violation ? [violation] : [];
 
     /// <summary>Throws when <see cref="CheckInvariants()"/> finds any violation; the message lists them all.</summary>
     /// <exception cref="InvariantViolationException">The ledger breaks an invariant.</exception>
@@ -381,6 +396,108 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                 $"The ledger of simulated payment gateway '{Name}' breaks {violations.Count} invariant(s):{Environment.NewLine}"
                 + string.Join(Environment.NewLine, violations));
         }
+    }
+
+    private static string Prefix(PaymentOperationKind kind) => kind switch
+    {
+        PaymentOperationKind.Authorize => "auth",
+        PaymentOperationKind.Capture => "cap",
+        PaymentOperationKind.Charge => "ch",
+        PaymentOperationKind.Void => "void",
+        _ => "re",
+    };
+
+    private static bool IsSameOwner(in Operation referenced, PaymentRequest request)
+        => string.Equals(referenced.RentalId, request.RentalId, StringComparison.Ordinal)
+           && string.Equals(referenced.RiderId, request.RiderId, StringComparison.Ordinal);
+
+    private static void CheckInvariant(bool condition, string invariant)
+    {
+        if (!condition)
+        {
+            throw new InvariantViolationException($"Simulated payment gateway bug: {invariant}.");
+        }
+    }
+
+    private static PaymentCallOutcome ToCallOutcome(PaymentOutcome outcome) => outcome switch
+    {
+        PaymentOutcome.Succeeded => PaymentCallOutcome.Succeeded,
+        PaymentOutcome.Declined => PaymentCallOutcome.Declined,
+        _ => PaymentCallOutcome.Failed,
+    };
+
+    private ref Operation OperationAt(int index) => ref chunks[index >> ChunkBits][index & (ChunkSize - 1)];
+
+    /// <summary>The id the gateway gave the operation at <paramref name="index"/>: its kind's prefix and its sequence (<c>cap_2</c>).</summary>
+    private string IdOf(int index)
+        => string.Create(CultureInfo.InvariantCulture, $"{Prefix(OperationAt(index).Kind)}_{index + 1}");
+
+    /// <summary>Finds the operation an id names: the id <see cref="IdOf"/> gave it, exactly (no sign, no leading zero).</summary>
+    private bool TryFind(string id, out int index)
+    {
+        index = NoOperation;
+        var separator = id.IndexOf('_', StringComparison.Ordinal);
+        if (separator <= 0 || separator == id.Length - 1 || id[separator + 1] == '0')
+        {
+            return false;
+        }
+
+        long sequence = 0;
+        for (var i = separator + 1; i < id.Length; i++)
+        {
+            var digit = id[i] - '0';
+            if (digit is < 0 or > 9)
+            {
+                return false;
+            }
+
+            sequence = (sequence * 10) + digit;
+            if (sequence > operationCount)
+            {
+                return false;
+            }
+        }
+
+        if (!id.AsSpan(0, separator).SequenceEqual(Prefix(OperationAt((int)sequence - 1).Kind)))
+        {
+            return false;
+        }
+
+        index = (int)sequence - 1;
+        return true;
+    }
+
+    private AppliedPaymentOperation Materialize(int index)
+    {
+        ref readonly var op = ref OperationAt(index);
+        return new AppliedPaymentOperation(
+            index + 1L,
+            IdOf(index),
+            op.Key,
+            op.Kind,
+            op.RentalId,
+            op.RiderId,
+            op.Amount,
+            op.Reference == NoOperation ? null : IdOf(op.Reference),
+            op.At,
+            latencies.TryGetValue(index, out var latency) ? latency : Duration.Zero);
+    }
+
+    private AppliedPaymentOperation[] RentalOperations(string rentalId)
+    {
+        if (!rentals.TryGetValue(rentalId, out var ledger))
+        {
+            return [];
+        }
+
+        var result = new AppliedPaymentOperation[ledger.Count];
+        var position = 0;
+        for (var index = ledger.First; index != NoOperation; index = OperationAt(index).NextOfRental)
+        {
+            result[position++] = Materialize(index);
+        }
+
+        return result;
     }
 
     private (PaymentFaultKind? Kind, Duration Latency) NextFault(PaymentRequest request)
@@ -416,8 +533,8 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
 
         if (keys.TryGetValue(request.Key, out var stored))
         {
-            return stored.IsFor(request)
-                ? (stored.Result, false)
+            return IsReplay(stored, request)
+                ? (StoredResult(stored), false)
                 : (PaymentResult.Failure(SimulatedPaymentReasons.IdempotencyKeyReused), false);
         }
 
@@ -436,20 +553,46 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         if (declineReason is not null)
         {
             var declined = PaymentResult.Decline(declineReason);
-            keys.Add(request.Key, StoredResult.Declined(request, declined));
+            keys.Add(request.Key, ~declines.Count);
+            declines.Add((request, declined));
             return (declined, false);
         }
 
-        var op = Apply(request, now, authorization, taking, latency);
-        var applied = StoredResult.Applied(op, request.Amount);
-        keys.Add(request.Key, applied);
-        return (applied.Result, true);
+        var index = Apply(request, now, authorization, taking, latency);
+        keys.Add(OperationAt(index).Key, index);
+        return (StoredResult(index), true);
     }
 
-    private string? Validate(PaymentRequest request, out Authorization? authorization, out Taking? taking)
+    /// <summary>The result a key answers with: its operation's success, or its decline.</summary>
+    private PaymentResult StoredResult(int stored)
+        => stored >= 0 ? PaymentResult.Success(IdOf(stored), OperationAt(stored).Amount) : declines[~stored].Result;
+
+    /// <summary>Whether <paramref name="request"/> is the request a key stored (every field equal), so that it is a replay.</summary>
+    private bool IsReplay(int stored, PaymentRequest request)
     {
-        authorization = null;
-        taking = null;
+        if (stored < 0)
+        {
+            return declines[~stored].Request == request;
+        }
+
+        ref readonly var op = ref OperationAt(stored);
+
+        // A void's operation carries the hold it released; its request may have asked for zero.
+        var requested = (op.State & OperationState.RequestedZero) != 0 ? Money.Zero(op.Amount.Currency) : op.Amount;
+        var sameReference = op.Reference == NoOperation
+            ? request.Reference is null
+            : request.Reference is not null && TryFind(request.Reference, out var referenced) && referenced == op.Reference;
+        return op.Key == request.Key
+               && op.Kind == request.Kind
+               && IsSameOwner(op, request)
+               && sameReference
+               && requested == request.Amount;
+    }
+
+    private string? Validate(PaymentRequest request, out int authorization, out int taking)
+    {
+        authorization = NoOperation;
+        taking = NoOperation;
         if (string.IsNullOrEmpty(request.RentalId) || string.IsNullOrEmpty(request.RiderId) || !Enum.IsDefined(request.Kind))
         {
             return SimulatedPaymentReasons.InvalidRequest;
@@ -484,17 +627,24 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                     return SimulatedPaymentReasons.InvalidReference;
                 }
 
-                if (!authorizations.TryGetValue(request.Reference, out authorization))
+                if (!TryFind(request.Reference, out var held))
                 {
-                    return operationsById.ContainsKey(request.Reference) ? SimulatedPaymentReasons.InvalidReference : SimulatedPaymentReasons.UnknownReference;
+                    return SimulatedPaymentReasons.UnknownReference;
                 }
 
-                if (!IsSameOwner(authorization.Operation, request))
+                ref readonly var hold = ref OperationAt(held);
+                if (hold.Kind != PaymentOperationKind.Authorize)
+                {
+                    return SimulatedPaymentReasons.InvalidReference;
+                }
+
+                authorization = held;
+                if (!IsSameOwner(hold, request))
                 {
                     return SimulatedPaymentReasons.ReferenceMismatch;
                 }
 
-                if (authorization.Amount.Currency != amount.Currency)
+                if (hold.Amount.Currency != amount.Currency)
                 {
                     return SimulatedPaymentReasons.CurrencyMismatch;
                 }
@@ -504,7 +654,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                     return amount.IsZero ? SimulatedPaymentReasons.InvalidAmount : null;
                 }
 
-                return amount.IsZero || amount == authorization.Amount ? null : SimulatedPaymentReasons.InvalidAmount;
+                return amount.IsZero || amount == hold.Amount ? null : SimulatedPaymentReasons.InvalidAmount;
 
             default: // Refund
                 if (request.Reference is null)
@@ -512,17 +662,24 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                     return SimulatedPaymentReasons.InvalidReference;
                 }
 
-                if (!takings.TryGetValue(request.Reference, out taking))
+                if (!TryFind(request.Reference, out var took))
                 {
-                    return operationsById.ContainsKey(request.Reference) ? SimulatedPaymentReasons.InvalidReference : SimulatedPaymentReasons.UnknownReference;
+                    return SimulatedPaymentReasons.UnknownReference;
                 }
 
-                if (!IsSameOwner(taking.Operation, request))
+                ref readonly var source = ref OperationAt(took);
+                if (source.Kind is not (PaymentOperationKind.Capture or PaymentOperationKind.Charge))
+                {
+                    return SimulatedPaymentReasons.InvalidReference;
+                }
+
+                taking = took;
+                if (!IsSameOwner(source, request))
                 {
                     return SimulatedPaymentReasons.ReferenceMismatch;
                 }
 
-                if (taking.Operation.Amount.Currency != amount.Currency)
+                if (source.Amount.Currency != amount.Currency)
                 {
                     return SimulatedPaymentReasons.CurrencyMismatch;
                 }
@@ -531,11 +688,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         }
     }
 
-    private static bool IsSameOwner(AppliedPaymentOperation referenced, PaymentRequest request)
-        => string.Equals(referenced.RentalId, request.RentalId, StringComparison.Ordinal)
-           && string.Equals(referenced.RiderId, request.RiderId, StringComparison.Ordinal);
-
-    private string? Decide(PaymentRequest request, Instant now, Authorization? authorization, Taking? taking)
+    private string? Decide(PaymentRequest request, Instant now, int authorization, int taking)
     {
         switch (request.Kind)
         {
@@ -555,29 +708,32 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                 return null;
 
             case PaymentOperationKind.Capture:
-                if (authorization!.IsCaptured || authorization.IsVoided)
+                ref readonly var captured = ref OperationAt(authorization);
+                if ((captured.State & (OperationState.Captured | OperationState.Voided)) != 0)
                 {
                     return SimulatedPaymentReasons.AuthorizationNotCapturable;
                 }
 
-                if (authorization.IsExpiredAt(now))
+                if (now >= ExpiresAt(captured))
                 {
                     return SimulatedPaymentReasons.AuthorizationExpired;
                 }
 
-                return request.Amount > authorization.Amount ? SimulatedPaymentReasons.CaptureExceedsAuthorized : null;
+                return request.Amount > captured.Amount ? SimulatedPaymentReasons.CaptureExceedsAuthorized : null;
 
             case PaymentOperationKind.Void:
-                if (authorization!.IsCaptured || authorization.IsVoided)
+                ref readonly var voided = ref OperationAt(authorization);
+                if ((voided.State & (OperationState.Captured | OperationState.Voided)) != 0)
                 {
                     return SimulatedPaymentReasons.AuthorizationNotVoidable;
                 }
 
-                return authorization.IsExpiredAt(now) ? SimulatedPaymentReasons.AuthorizationExpired : null;
+                return now >= ExpiresAt(voided) ? SimulatedPaymentReasons.AuthorizationExpired : null;
 
             default: // Refund
-                var refundable = taking!.Operation.Amount.Minus(taking.Refunded);
-                return request.Amount > refundable ? SimulatedPaymentReasons.RefundExceedsCaptured : null;
+                ref readonly var source = ref OperationAt(taking);
+                var refundable = source.Amount.MinorUnits - source.Settled;
+                return request.Amount.MinorUnits > refundable ? SimulatedPaymentReasons.RefundExceedsCaptured : null;
         }
     }
 
@@ -591,35 +747,38 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         long held = 0;
         foreach (var authorization in account.Authorizations)
         {
-            if (authorization.IsHeldAt(now))
+            ref readonly var hold = ref OperationAt(authorization);
+            if (IsHeldAt(hold, now))
             {
-                held = checked(held + authorization.Amount.MinorUnits);
+                held = checked(held + hold.Amount.MinorUnits);
             }
         }
 
         return checked(funds.MinorUnits - held - account.NetTaken);
     }
 
-    private AppliedPaymentOperation Apply(PaymentRequest request, Instant now, Authorization? authorization, Taking? taking, Duration latency)
+    /// <summary>Applies a valid, undeclined request: checks first, then writes, so that a failed check writes nothing.</summary>
+    private int Apply(PaymentRequest request, Instant now, int authorization, int taking, Duration latency)
     {
-        var sequence = operations.Count + 1L;
-        var prefix = request.Kind switch
+        var index = operationCount;
+        var amount = request.Kind == PaymentOperationKind.Void ? OperationAt(authorization).Amount : request.Amount;
+        long refunded = 0;
+        switch (request.Kind)
         {
-            PaymentOperationKind.Authorize => "auth",
-            PaymentOperationKind.Capture => "cap",
-            PaymentOperationKind.Charge => "ch",
-            PaymentOperationKind.Void => "void",
-            _ => "re",
-        };
-        var id = string.Create(CultureInfo.InvariantCulture, $"{prefix}_{sequence}");
-        var amount = request.Kind == PaymentOperationKind.Void ? authorization!.Amount : request.Amount;
-        var op = new AppliedPaymentOperation(sequence, id, request.Key, request.Kind, request.RentalId, request.RiderId, amount, request.Reference, now, latency);
-
-        if (!rentals.TryGetValue(request.RentalId, out var ledger))
-        {
-            ledger = new RentalLedger(request.RentalId, amount.Currency);
-            rentals.Add(request.RentalId, ledger);
-            rentalOrder.Add(ledger);
+            case PaymentOperationKind.Capture:
+                ref readonly var hold = ref OperationAt(authorization);
+                CheckInvariant(IsHeldAt(hold, now) && amount <= hold.Amount, "a capture takes at most a live hold");
+                break;
+            case PaymentOperationKind.Void:
+                CheckInvariant(IsHeldAt(OperationAt(authorization), now), "a void releases a live hold");
+                break;
+            case PaymentOperationKind.Refund:
+                ref readonly var source = ref OperationAt(taking);
+                refunded = checked(source.Settled + amount.MinorUnits);
+                CheckInvariant(refunded <= source.Amount.MinorUnits, "a refund returns at most what was taken");
+                break;
+            default:
+                break;
         }
 
         RiderAccount? account = null;
@@ -632,57 +791,136 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         switch (request.Kind)
         {
             case PaymentOperationKind.Authorize:
-                var placed = new Authorization(op, now.Plus(options.AuthorizationValidity));
-                authorizations.Add(id, placed);
-                ledger.Authorizations.Add(placed);
-                account?.Authorizations.Add(placed);
+                account?.Authorizations.Add(index);
                 break;
             case PaymentOperationKind.Capture:
-                CheckInvariant(authorization!.IsHeldAt(now) && amount <= authorization.Amount, "a capture takes at most a live hold");
-                authorization.Capture(amount);
-                takings.Add(id, new Taking(op));
-                if (account is not null)
-                {
-                    account.NetTaken = checked(account.NetTaken + amount.MinorUnits);
-                }
-
+                ref var captured = ref OperationAt(authorization);
+                captured.State |= OperationState.Captured;
+                captured.Settled = amount.MinorUnits;
+                account?.Take(amount.MinorUnits);
                 break;
             case PaymentOperationKind.Charge:
-                takings.Add(id, new Taking(op));
-                if (account is not null)
-                {
-                    account.NetTaken = checked(account.NetTaken + amount.MinorUnits);
-                }
-
+                account?.Take(amount.MinorUnits);
                 break;
             case PaymentOperationKind.Void:
-                CheckInvariant(authorization!.IsHeldAt(now), "a void releases a live hold");
-                authorization.Void();
+                OperationAt(authorization).State |= OperationState.Voided;
                 break;
             default: // Refund
-                var refunded = taking!.Refunded.Plus(amount);
-                CheckInvariant(refunded <= taking.Operation.Amount, "a refund returns at most what was taken");
-                taking.Refunded = refunded;
-                if (account is not null)
-                {
-                    account.NetTaken = checked(account.NetTaken - amount.MinorUnits);
-                }
-
+                OperationAt(taking).Settled = refunded;
+                account?.Take(-amount.MinorUnits);
                 break;
         }
 
-        operations.Add(op);
-        operationsById.Add(id, op);
-        ledger.Operations.Add(op);
-        return op;
+        // The rental's and rider's ids are kept once per rental, however many operations and requests carry them.
+        ref var ledger = ref CollectionsMarshal.GetValueRefOrAddDefault(rentals, request.RentalId, out var known);
+        if (known)
+        {
+            OperationAt(ledger.Last).NextOfRental = index;
+            ledger.Last = index;
+            ledger.Count++;
+        }
+        else
+        {
+            ledger = new RentalLedger(request.RentalId, request.RiderId, amount.Currency, index);
+        }
+
+        var riderId = string.Equals(request.RiderId, ledger.RiderId, StringComparison.Ordinal) ? ledger.RiderId : request.RiderId;
+        Append(new Operation(
+            request.Key,
+            request.Kind,
+            ledger.RentalId,
+            riderId,
+            amount,
+            now,
+            authorization != NoOperation ? authorization : taking,
+            request.Kind == PaymentOperationKind.Void && request.Amount.IsZero ? OperationState.RequestedZero : OperationState.None));
+        if (latency != Duration.Zero)
+        {
+            latencies.Add(index, latency);
+        }
+
+        return index;
     }
 
-    private static void CheckInvariant(bool condition, string invariant)
+    private void Append(in Operation operation)
     {
-        if (!condition)
+        var chunk = operationCount >> ChunkBits;
+        if (chunk == chunks.Length)
         {
-            throw new InvariantViolationException($"Simulated payment gateway bug: {invariant}.");
+            Array.Resize(ref chunks, Math.Max(16, chunks.Length * 2));
         }
+
+        var array = chunks[chunk] ??= new Operation[ChunkSize];
+        array[operationCount & (ChunkSize - 1)] = operation;
+        operationCount++;
+    }
+
+    private Instant ExpiresAt(in Operation authorization) => authorization.At.Plus(options.AuthorizationValidity);
+
+    private bool IsHeldAt(in Operation authorization, Instant now)
+        => (authorization.State & (OperationState.Captured | OperationState.Voided)) == 0 && now < ExpiresAt(authorization);
+
+    private AuthorizationState StateAt(in Operation authorization, Instant now)
+        => (authorization.State & OperationState.Captured) != 0 ? AuthorizationState.Captured
+            : (authorization.State & OperationState.Voided) != 0 ? AuthorizationState.Voided
+            : now >= ExpiresAt(authorization) ? AuthorizationState.Expired
+            : AuthorizationState.Held;
+
+    private static Money Captured(in Operation authorization)
+        => Money.FromMinorUnits((authorization.State & OperationState.Captured) != 0 ? authorization.Settled : 0, authorization.Amount.Currency);
+
+    private static Money Released(in Operation authorization)
+        => (authorization.State & OperationState.Captured) != 0 ? authorization.Amount.Minus(Captured(authorization))
+            : (authorization.State & OperationState.Voided) != 0 ? authorization.Amount
+            : Money.Zero(authorization.Amount.Currency);
+
+    private SimulatedAuthorization Snapshot(int index, Instant now)
+    {
+        ref readonly var hold = ref OperationAt(index);
+        return new(IdOf(index), hold.RentalId, hold.RiderId, hold.Amount, hold.At, ExpiresAt(hold), Captured(hold), Released(hold), StateAt(hold, now));
+    }
+
+    private RentalLedgerTotals Totals(in RentalLedger ledger, Instant now)
+    {
+        var zero = Money.Zero(ledger.Currency);
+        Money authorized = zero, captured = zero, charged = zero, refunded = zero, voided = zero, released = zero, expired = zero, held = zero;
+        for (var index = ledger.First; index != NoOperation; index = OperationAt(index).NextOfRental)
+        {
+            ref readonly var op = ref OperationAt(index);
+            switch (op.Kind)
+            {
+                case PaymentOperationKind.Authorize:
+                    authorized = authorized.Plus(op.Amount);
+                    released = released.Plus(Released(op));
+                    switch (StateAt(op, now))
+                    {
+                        case AuthorizationState.Expired:
+                            expired = expired.Plus(op.Amount);
+                            break;
+                        case AuthorizationState.Held:
+                            held = held.Plus(op.Amount);
+                            break;
+                        default:
+                            break;
+                    }
+
+                    break;
+                case PaymentOperationKind.Capture:
+                    captured = captured.Plus(op.Amount);
+                    break;
+                case PaymentOperationKind.Charge:
+                    charged = charged.Plus(op.Amount);
+                    break;
+                case PaymentOperationKind.Void:
+                    voided = voided.Plus(op.Amount);
+                    break;
+                default:
+                    refunded = refunded.Plus(op.Amount);
+                    break;
+            }
+        }
+
+        return new RentalLedgerTotals(ledger.RentalId, ledger.Currency, authorized, captured, charged, refunded, voided, released, expired, held, ledger.Count);
     }
 
     private void RecordCall(Instant now, PaymentRequest request, PaymentFaultKind? fault, PaymentCallOutcome outcome, string? reason, bool applied, Duration latency)
@@ -701,13 +939,6 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         calls.Enqueue(new PaymentCall(callSequence, now, request.Key, request.Kind, request.RentalId, fault, outcome, reason, applied, latency));
     }
 
-    private static PaymentCallOutcome ToCallOutcome(PaymentOutcome outcome) => outcome switch
-    {
-        PaymentOutcome.Succeeded => PaymentCallOutcome.Succeeded,
-        PaymentOutcome.Declined => PaymentCallOutcome.Declined,
-        _ => PaymentCallOutcome.Failed,
-    };
-
     private HttpRequestException Unavailable()
         => new($"Simulated payment gateway '{Name}' is unavailable.");
 
@@ -724,42 +955,53 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
     }
 
     /// <summary>
-    /// What a key stored, kept small (a drill's gateway holds millions of keys): an applied operation is its own record
-    /// of the request (key, kind, rental, rider, reference) and of the result, plus the amount the request asked for (a
-    /// void's operation carries the hold's amount instead); a decline keeps its request and result.
+    /// One applied operation, kept once and small (a drill's gateway holds millions): no object of its own, no id text
+    /// (derived from its kind and index), the operation it references by index, and what became of it since: an
+    /// authorization's capture or void, a capture's or charge's refunds. <see cref="AppliedPaymentOperation"/> is made
+    /// from it when read.
     /// </summary>
-    private readonly struct StoredResult
+    private struct Operation(IdempotencyKey key, PaymentOperationKind kind, string rentalId, string riderId, Money amount, Instant at, int reference, OperationState state)
     {
-        private readonly AppliedPaymentOperation? applied;
-        private readonly Money requestedAmount;
-        private readonly PaymentRequest? declinedRequest;
-        private readonly PaymentResult? declined;
+        public readonly IdempotencyKey Key = key;
+        public readonly string RentalId = rentalId;
+        public readonly string RiderId = riderId;
+        public readonly Money Amount = amount;
+        public readonly Instant At = at;
 
-        private StoredResult(AppliedPaymentOperation? applied, Money requestedAmount, PaymentRequest? declinedRequest, PaymentResult? declined)
-        {
-            this.applied = applied;
-            this.requestedAmount = requestedAmount;
-            this.declinedRequest = declinedRequest;
-            this.declined = declined;
-        }
+        /// <summary>The operation it acted on (a capture's or void's authorization, a refund's capture or charge), or <see cref="NoOperation"/>.</summary>
+        public readonly int Reference = reference;
 
-        /// <summary>The result the key answers with: the operation's success, or the decline.</summary>
-        public PaymentResult Result => applied is { } op ? PaymentResult.Success(op.Id, op.Amount) : declined!;
+        public readonly PaymentOperationKind Kind = kind;
 
-        public static StoredResult Applied(AppliedPaymentOperation op, Money requestedAmount) => new(op, requestedAmount, null, null);
+        /// <summary>The next operation of the same rental, or <see cref="NoOperation"/>.</summary>
+        public int NextOfRental = NoOperation;
 
-        public static StoredResult Declined(PaymentRequest request, PaymentResult result) => new(null, default, request, result);
+        /// <summary>An authorization: the minor units captured. A capture or charge: the minor units refunded against it.</summary>
+        public long Settled;
 
-        /// <summary>Whether <paramref name="request"/> is the request this key stored (every field equal), so that it is a replay.</summary>
-        public bool IsFor(PaymentRequest request)
-            => applied is { } op
-                ? op.Key == request.Key
-                  && op.Kind == request.Kind
-                  && string.Equals(op.RentalId, request.RentalId, StringComparison.Ordinal)
-                  && string.Equals(op.RiderId, request.RiderId, StringComparison.Ordinal)
-                  && string.Equals(op.Reference, request.Reference, StringComparison.Ordinal)
-                  && requestedAmount == request.Amount
-                : declinedRequest == request;
+        public OperationState State = state;
+    }
+
+    [Flags]
+    private enum OperationState : byte
+    {
+        None = 0,
+        Captured = 1,
+        Voided = 2,
+
+        /// <summary>A void whose request asked for zero (the operation carries the hold's amount).</summary>
+        RequestedZero = 4,
+    }
+
+    /// <summary>One rental's place in the ledger: its first and last operation (each links to the next), and the ids kept once.</summary>
+    private struct RentalLedger(string rentalId, string riderId, CurrencyCode currency, int first)
+    {
+        public readonly string RentalId = rentalId;
+        public readonly string RiderId = riderId;
+        public readonly CurrencyCode Currency = currency;
+        public readonly int First = first;
+        public int Last = first;
+        public int Count = 1;
     }
 
     private sealed class ScriptedFault(PaymentFault fault)
@@ -769,117 +1011,43 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         public int Remaining { get; set; } = fault.Times;
     }
 
-    private sealed class Authorization(AppliedPaymentOperation operation, Instant expiresAt)
-    {
-        public AppliedPaymentOperation Operation { get; } = operation;
-
-        public Money Amount => Operation.Amount;
-
-        public Instant ExpiresAt { get; } = expiresAt;
-
-        public Money Captured { get; private set; } = Money.Zero(operation.Amount.Currency);
-
-        public Money Released { get; private set; } = Money.Zero(operation.Amount.Currency);
-
-        public bool IsCaptured { get; private set; }
-
-        public bool IsVoided { get; private set; }
-
-        public bool IsExpiredAt(Instant now) => now >= ExpiresAt;
-
-        public bool IsHeldAt(Instant now) => !IsCaptured && !IsVoided && !IsExpiredAt(now);
-
-        public void Capture(Money amount)
-        {
-            Captured = amount;
-            Released = Amount.Minus(amount);
-            IsCaptured = true;
-        }
-
-        public void Void()
-        {
-            Released = Amount;
-            IsVoided = true;
-        }
-
-        public AuthorizationState StateAt(Instant now)
-            => IsCaptured ? AuthorizationState.Captured
-                : IsVoided ? AuthorizationState.Voided
-                : IsExpiredAt(now) ? AuthorizationState.Expired
-                : AuthorizationState.Held;
-
-        public SimulatedAuthorization Snapshot(Instant now)
-            => new(Operation.Id, Operation.RentalId, Operation.RiderId, Amount, Operation.At, ExpiresAt, Captured, Released, StateAt(now));
-    }
-
-    private sealed class Taking(AppliedPaymentOperation operation)
-    {
-        public AppliedPaymentOperation Operation { get; } = operation;
-
-        public Money Refunded { get; set; } = Money.Zero(operation.Amount.Currency);
-    }
-
     private sealed class RiderAccount
     {
-        public List<Authorization> Authorizations { get; } = [];
+        /// <summary>The indices of the rider's authorizations.</summary>
+        public List<int> Authorizations { get; } = [];
 
         /// <summary>Captured + charged - refunded, in minor units of the rider's funds currency.</summary>
-        public long NetTaken { get; set; }
+        public long NetTaken { get; private set; }
+
+        public void Take(long minorUnits) => NetTaken = checked(NetTaken + minorUnits);
     }
 
-    private sealed class RentalLedger(string rentalId, CurrencyCode currency)
+    /// <summary>The ledger's first <see cref="Count"/> operations, each made when read.</summary>
+    private sealed class OperationList(SimulatedPaymentGateway gateway, int count) : IReadOnlyList<AppliedPaymentOperation>
     {
-        public string RentalId { get; } = rentalId;
+        public int Count => count;
 
-        public CurrencyCode Currency { get; } = currency;
-
-        public List<AppliedPaymentOperation> Operations { get; } = [];
-
-        public List<Authorization> Authorizations { get; } = [];
-
-        public RentalLedgerTotals Totals(Instant now)
+        public AppliedPaymentOperation this[int index]
         {
-            var zero = Money.Zero(Currency);
-            Money authorized = zero, captured = zero, charged = zero, refunded = zero, voided = zero, released = zero, expired = zero, held = zero;
-            foreach (var op in Operations)
+            get
             {
-                switch (op.Kind)
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, count);
+                lock (gateway.gate)
                 {
-                    case PaymentOperationKind.Authorize:
-                        authorized = authorized.Plus(op.Amount);
-                        break;
-                    case PaymentOperationKind.Capture:
-                        captured = captured.Plus(op.Amount);
-                        break;
-                    case PaymentOperationKind.Charge:
-                        charged = charged.Plus(op.Amount);
-                        break;
-                    case PaymentOperationKind.Void:
-                        voided = voided.Plus(op.Amount);
-                        break;
-                    default:
-                        refunded = refunded.Plus(op.Amount);
-                        break;
+                    return gateway.Materialize(index);
                 }
             }
-
-            foreach (var authorization in Authorizations)
-            {
-                released = released.Plus(authorization.Released);
-                switch (authorization.StateAt(now))
-                {
-                    case AuthorizationState.Expired:
-                        expired = expired.Plus(authorization.Amount);
-                        break;
-                    case AuthorizationState.Held:
-                        held = held.Plus(authorization.Amount);
-                        break;
-                    default:
-                        break;
-                }
-            }
-
-            return new RentalLedgerTotals(RentalId, Currency, authorized, captured, charged, refunded, voided, released, expired, held, Operations.Count);
         }
+
+        public IEnumerator<AppliedPaymentOperation> GetEnumerator()
+        {
+            for (var index = 0; index < count; index++)
+            {
+                yield return this[index];
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -60,6 +60,29 @@ public class SimulatedPaymentGatewayIdempotencyTests
     }
 
     [Fact]
+    public async Task A_void_replays_with_the_amount_it_was_asked_for_and_a_refund_with_its_reference()
+    {
+        var (gateway, _) = NewGateway();
+        var hold = await gateway.Succeeds(Authorize("r-1", 10_000));
+        var voided = await gateway.ExecuteAsync(Void("r-1", hold), None);
+        var hold2 = await gateway.Succeeds(Authorize("r-1", 10_000, sequence: 2));
+        var wholeVoid = await gateway.ExecuteAsync(Void("r-1", hold2, amount: 10_000, sequence: 2), None);
+        var capture = await gateway.Succeeds(Capture("r-1", await gateway.Succeeds(Authorize("r-1", 10_000, sequence: 3)), 4_000));
+        var refund = await gateway.ExecuteAsync(Refund("r-1", capture, 1_000), None);
+
+        // The void's operation carries the hold (10,000) whatever the request asked for; the replay must ask the same.
+        Assert.Equal(voided, await gateway.ExecuteAsync(Void("r-1", hold), None));
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.IdempotencyKeyReused), await gateway.ExecuteAsync(Void("r-1", hold, amount: 10_000), None));
+        Assert.Equal(wholeVoid, await gateway.ExecuteAsync(Void("r-1", hold2, amount: 10_000, sequence: 2), None));
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.IdempotencyKeyReused), await gateway.ExecuteAsync(Void("r-1", hold2, sequence: 2), None));
+        Assert.Equal(refund, await gateway.ExecuteAsync(Refund("r-1", capture, 1_000), None));
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.IdempotencyKeyReused), await gateway.ExecuteAsync(Refund("r-1", hold, 1_000), None));
+        Assert.Equal(Krw(10_000), voided.Amount);
+        Assert.Equal(7, gateway.GetOperations().Count);
+        Assert.Empty(gateway.CheckInvariants());
+    }
+
+    [Fact]
     public async Task Lookup_returns_the_stored_result_or_null()
     {
         var (gateway, _) = NewGateway();

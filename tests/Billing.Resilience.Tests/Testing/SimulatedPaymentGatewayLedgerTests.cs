@@ -275,6 +275,81 @@ public class SimulatedPaymentGatewayLedgerTests
         Assert.Equal(AuthorizationState.Held, gateway.GetAuthorization(hold)!.State);
     }
 
+    [Theory]
+    [InlineData("auth_01")]
+    [InlineData("auth_1 ")]
+    [InlineData("auth_+1")]
+    [InlineData("auth_-1")]
+    [InlineData("auth_")]
+    [InlineData("_1")]
+    [InlineData("auth1")]
+    [InlineData("AUTH_1")]
+    [InlineData("cap_1")]
+    [InlineData("auth_1_1")]
+    [InlineData("auth_2")]
+    [InlineData("auth_0")]
+    [InlineData("auth_99999999999999999999999")]
+    public async Task A_reference_names_an_operation_only_as_the_gateway_wrote_its_id(string reference)
+    {
+        var (gateway, _) = NewGateway();
+        Assert.Equal("auth_1", await gateway.Succeeds(Authorize("r-1", 10_000)));
+
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.UnknownReference), await gateway.ExecuteAsync(Capture("r-1", reference, 100), None));
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.UnknownReference), await gateway.ExecuteAsync(Refund("r-1", reference, 100), None));
+        Assert.Null(gateway.GetAuthorization(reference));
+        Assert.Equal(AuthorizationState.Held, gateway.GetAuthorization("auth_1")!.State);
+    }
+
+    [Fact]
+    public async Task A_reference_to_an_operation_of_another_kind_is_invalid()
+    {
+        var (gateway, _) = NewGateway();
+        var hold = await gateway.Succeeds(Authorize("r-1", 10_000));
+        var capture = await gateway.Succeeds(Capture("r-1", hold, 4_000));
+        var charge = await gateway.Succeeds(Charge("r-1", 500));
+        var refund = await gateway.Succeeds(Refund("r-1", charge, 100));
+
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.InvalidReference), await gateway.ExecuteAsync(Capture("r-1", capture, 100, sequence: 2), None));
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.InvalidReference), await gateway.ExecuteAsync(Void("r-1", charge), None));
+        Assert.Equal(PaymentResult.Failure(SimulatedPaymentReasons.InvalidReference), await gateway.ExecuteAsync(Refund("r-1", refund, 1, sequence: 2), None));
+        Assert.Null(gateway.GetAuthorization(capture));
+        Assert.Equal(["auth_1", "cap_2", "ch_3", "re_4"], [hold, capture, charge, refund]);
+    }
+
+    [Fact]
+    public async Task The_operations_listed_are_the_ledger_as_it_stood_when_asked()
+    {
+        var (gateway, _) = NewGateway();
+        var hold = await gateway.Succeeds(Authorize("r-1", 10_000));
+        var before = gateway.GetOperations();
+
+        await gateway.Succeeds(Capture("r-1", hold, 6_400));
+        var after = gateway.GetOperations();
+
+        Assert.Single(before);
+        Assert.Equal(hold, before[0].Id);
+        Assert.Equal(before[0], after[0]);
+        Assert.Equal([hold, "cap_2"], after.Select(o => o.Id));
+        Assert.Throws<ArgumentOutOfRangeException>(() => before[1]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => after[-1]);
+    }
+
+    [Fact]
+    public async Task A_rentals_operations_share_one_copy_of_its_ids()
+    {
+        var (gateway, _) = NewGateway();
+        var hold = await gateway.Succeeds(Authorize(new string("r-1"), 10_000, riderId: new string("u-1")));
+        await gateway.Succeeds(Capture(new string("r-1"), hold, 6_400, riderId: new string("u-1")));
+        await gateway.Succeeds(Charge(new string("r-1"), 100, riderId: new string("u-2")));
+
+        var operations = gateway.GetOperations("r-1");
+
+        Assert.Same(operations[0].RentalId, operations[1].RentalId);
+        Assert.Same(operations[0].RentalId, operations[2].RentalId);
+        Assert.Same(operations[0].RiderId, operations[1].RiderId);
+        Assert.Equal("u-2", operations[2].RiderId);
+    }
+
     [Fact]
     public async Task Declined_riders_are_declined()
     {
