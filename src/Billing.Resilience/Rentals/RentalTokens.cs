@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using FluentValidation;
@@ -117,7 +118,7 @@ public sealed class RentalTokens
 
         var parts = token.Split('.');
         if (parts.Length != 4 || parts[0] != Version
-            || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var expiry))
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expiry))
         {
             return RentalTokenProblem.Malformed;
         }
@@ -128,18 +129,16 @@ public sealed class RentalTokens
             return RentalTokenProblem.UnknownKey;
         }
 
-        byte[] presented;
-        try
-        {
-            presented = Base64UrlDecode(parts[3]);
-        }
-        catch (FormatException)
+        // One spelling per token: the expiry in digits without leading zeros, the signature in unpadded base64url whose
+        // unused low bits are zero, as Issue writes them. Another spelling of the same values (a leading zero, '+' or
+        // '/', padding, other trailing bits) is refused, so that a token cannot be altered and still verify.
+        if (!string.Equals(parts[2], expiry.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) || !IsBase64Url(parts[3]))
         {
             return RentalTokenProblem.Malformed;
         }
 
-        var expected = Base64UrlDecode(Sign(key, rentalId, riderId, expiry));
-        if (!CryptographicOperations.FixedTimeEquals(presented, expected))
+        var expected = Sign(key, rentalId, riderId, expiry);
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(parts[3]), Encoding.ASCII.GetBytes(expected)))
         {
             // The MAC binds rental and rider: a token of another rental fails here too.
             return RentalTokenProblem.BadSignature;
@@ -155,10 +154,22 @@ public sealed class RentalTokens
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    private static byte[] Base64UrlDecode(string text)
+    /// <summary>Whether <paramref name="text"/> could be unpadded base64url: its alphabet, and a length that is not 1 more than a multiple of 4.</summary>
+    private static bool IsBase64Url(string text)
     {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        s += (s.Length % 4) switch { 2 => "==", 3 => "=", 0 => string.Empty, _ => throw new FormatException("Bad base64url length.") };
-        return Convert.FromBase64String(s);
+        if (text.Length % 4 == 1)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            if (c is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_'))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -86,6 +86,9 @@ public class RentalTokenBoundaryTests
     [InlineData("v1.a.1665964800.A")] // base64url of length 1 (mod 4) is impossible
     [InlineData("v1.a.1665964800.AAAAA")]
     [InlineData("v1.a.1665964800.ZaMjcRiRTsi0QOWfMv7J!JebNf-33qo08h13yhe44lY")] // not base64url
+    [InlineData("v1.a.01665964800.ZaMjcRiRTsi0QOWfMv7J_JebNf-33qo08h13yhe44lY")] // the valid token's expiry with a leading zero
+    [InlineData("v1.a.1665964800.ZaMjcRiRTsi0QOWfMv7J_JebNf-33qo08h13yhe44lY=")] // the valid signature, padded
+    [InlineData("v1.a.1665964800.ZaMjcRiRTsi0QOWfMv7J/JebNf+33qo08h13yhe44lY")] // the valid signature in standard base64
     public void Malformed_tokens_are_reported_as_malformed(string token)
     {
         var (tokens, _) = Create();
@@ -100,6 +103,8 @@ public class RentalTokenBoundaryTests
     [InlineData("v1.a.1665964800.AAAA")] // three bytes (length 0 mod 4)
     [InlineData("v1.a.1665964800.YaMjcRiRTsi0QOWfMv7J_JebNf-33qo08h13yhe44lY")] // first character changed
     [InlineData("v1.a.1665964800.ZaMjcRiRTsi0QOWfMv7J_JebNf-33qo08h13yhe4")] // truncated to 30 bytes
+    [InlineData("v1.a.1665964800.ZaMjcRiRTsi0QOWfMv7J_JebNf-33qo08h13yhe44lZ")] // the same 32 bytes, with a trailing bit set
+    [InlineData("v1.a.1665964800.ZaMjcRiRTsi0QOWfMv7J_JebNf-33qo08h13yhe44lb")] // the same 32 bytes, both trailing bits set
     public void Well_formed_tokens_with_another_signature_are_refused_as_bad_signatures(string token)
     {
         var (tokens, _) = Create();
