@@ -781,6 +781,37 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                 break;
         }
 
+        // The operation first (the only step that allocates, so the only one that can fail), then what it does to the
+        // ledger. The rental's and rider's ids are kept once per rental, however many operations and requests carry them.
+        var known = rentals.TryGetValue(request.RentalId, out var ledger);
+        var rentalId = known ? ledger.RentalId : request.RentalId;
+        var riderId = known && string.Equals(request.RiderId, ledger.RiderId, StringComparison.Ordinal) ? ledger.RiderId : request.RiderId;
+        Append(new Operation(
+            request.Key,
+            request.Kind,
+            rentalId,
+            riderId,
+            amount,
+            now,
+            authorization != NoOperation ? authorization : taking,
+            request.Kind == PaymentOperationKind.Void && request.Amount.IsZero ? OperationState.RequestedZero : OperationState.None));
+        if (known)
+        {
+            ref var rental = ref CollectionsMarshal.GetValueRefOrNullRef(rentals, rentalId);
+            OperationAt(rental.Last).NextOfRental = index;
+            rental.Last = index;
+            rental.Count++;
+        }
+        else
+        {
+            rentals.Add(rentalId, new RentalLedger(rentalId, riderId, amount.Currency, index));
+        }
+
+        if (latency != Duration.Zero)
+        {
+            latencies.Add(index, latency);
+        }
+
         RiderAccount? account = null;
         if (options.RiderFunds.ContainsKey(request.RiderId) && !riderAccounts.TryGetValue(request.RiderId, out account))
         {
@@ -809,34 +840,6 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                 OperationAt(taking).Settled = refunded;
                 account?.Take(-amount.MinorUnits);
                 break;
-        }
-
-        // The rental's and rider's ids are kept once per rental, however many operations and requests carry them.
-        ref var ledger = ref CollectionsMarshal.GetValueRefOrAddDefault(rentals, request.RentalId, out var known);
-        if (known)
-        {
-            OperationAt(ledger.Last).NextOfRental = index;
-            ledger.Last = index;
-            ledger.Count++;
-        }
-        else
-        {
-            ledger = new RentalLedger(request.RentalId, request.RiderId, amount.Currency, index);
-        }
-
-        var riderId = string.Equals(request.RiderId, ledger.RiderId, StringComparison.Ordinal) ? ledger.RiderId : request.RiderId;
-        Append(new Operation(
-            request.Key,
-            request.Kind,
-            ledger.RentalId,
-            riderId,
-            amount,
-            now,
-            authorization != NoOperation ? authorization : taking,
-            request.Kind == PaymentOperationKind.Void && request.Amount.IsZero ? OperationState.RequestedZero : OperationState.None));
-        if (latency != Duration.Zero)
-        {
-            latencies.Add(index, latency);
         }
 
         return index;
@@ -1022,10 +1025,16 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         public void Take(long minorUnits) => NetTaken = checked(NetTaken + minorUnits);
     }
 
-    /// <summary>The ledger's first <see cref="Count"/> operations, each made when read.</summary>
-    private sealed class OperationList(SimulatedPaymentGateway gateway, int count) : IReadOnlyList<AppliedPaymentOperation>
+    /// <summary>
+    /// The ledger's first <see cref="Count"/> operations, each made when read. Read-only; an <see cref="IList{T}"/> too,
+    /// so that LINQ's <c>Count()</c>, <c>Last()</c>, <c>ElementAt</c>, <c>Skip</c> and <c>ToArray</c> go by position
+    /// instead of walking the ledger.
+    /// </summary>
+    private sealed class OperationList(SimulatedPaymentGateway gateway, int count) : IReadOnlyList<AppliedPaymentOperation>, IList<AppliedPaymentOperation>
     {
         public int Count => count;
+
+        public bool IsReadOnly => true;
 
         public AppliedPaymentOperation this[int index]
         {
@@ -1038,6 +1047,8 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
                     return gateway.Materialize(index);
                 }
             }
+
+            set => throw ReadOnly();
         }
 
         public IEnumerator<AppliedPaymentOperation> GetEnumerator()
@@ -1049,5 +1060,40 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         }
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        public int IndexOf(AppliedPaymentOperation item)
+        {
+            // Sequence is position + 1: one look, not a walk.
+            var index = item is null ? -1 : item.Sequence - 1;
+            return index >= 0 && index < count && this[(int)index].Equals(item) ? (int)index : -1;
+        }
+
+        public bool Contains(AppliedPaymentOperation item) => IndexOf(item) >= 0;
+
+        public void CopyTo(AppliedPaymentOperation[] array, int arrayIndex)
+        {
+            ArgumentNullException.ThrowIfNull(array);
+            ArgumentOutOfRangeException.ThrowIfNegative(arrayIndex);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(count, array.Length - arrayIndex, nameof(array));
+            lock (gateway.gate)
+            {
+                for (var index = 0; index < count; index++)
+                {
+                    array[arrayIndex + index] = gateway.Materialize(index);
+                }
+            }
+        }
+
+        public void Add(AppliedPaymentOperation item) => throw ReadOnly();
+
+        public void Clear() => throw ReadOnly();
+
+        public void Insert(int index, AppliedPaymentOperation item) => throw ReadOnly();
+
+        public bool Remove(AppliedPaymentOperation item) => throw ReadOnly();
+
+        public void RemoveAt(int index) => throw ReadOnly();
+
+        private static NotSupportedException ReadOnly() => new("The simulated payment gateway's ledger is read-only.");
     }
 }

@@ -332,6 +332,18 @@ public class SimulatedPaymentGatewayLedgerTests
         Assert.Equal([hold, "cap_2"], after.Select(o => o.Id));
         Assert.Throws<ArgumentOutOfRangeException>(() => before[1]);
         Assert.Throws<ArgumentOutOfRangeException>(() => after[-1]);
+
+        // A read-only list: LINQ goes by position, and nothing can be changed through it.
+        var list = Assert.IsAssignableFrom<IList<AppliedPaymentOperation>>(after);
+        Assert.True(list.IsReadOnly);
+        Assert.Equal(1, list.IndexOf(after[1]));
+        Assert.Equal(-1, list.IndexOf(after[1] with { Amount = Krw(1) }));
+        Assert.Equal(-1, list.IndexOf(after[1] with { Sequence = 3 }));
+        Assert.Equal(after, after.ToArray());
+        Assert.Equal("cap_2", after.Last().Id);
+        Assert.Throws<NotSupportedException>(() => list.Add(after[0]));
+        Assert.Throws<NotSupportedException>(() => list[0] = after[1]);
+        Assert.Equal(2, gateway.GetOperations().Count);
     }
 
     [Fact]
