@@ -66,6 +66,22 @@ public class JournalSerializationTests
         Assert.NotEqual(data.EventId, EventSerializer.Serialize("outages-2", 7, @event).EventId);
     }
 
+    [Theory]
+    [InlineData("outages", 1, 10)] // a small event, hashed from the stack
+    [InlineData("rental-été-🛴", long.MaxValue, 10)] // non-ASCII stream id, the longest version
+    [InlineData("outages", 3, 2_000)] // larger than the stack buffer: a pooled one
+    [InlineData("outages", 4, 1_000_000)]
+    public void Event_ids_are_the_same_bytes_hashed_whatever_the_size_of_the_event(string streamId, long version, int reasonLength)
+    {
+        var @event = new OutageBegan("payment-1", Dependency.Payment, At, new string('é', reasonLength));
+
+        var data = EventSerializer.Serialize(streamId, version, @event);
+
+        var header = Encoding.UTF8.GetBytes(streamId + "\n" + version.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\nOutageBegan\n");
+        var digest = SHA256.HashData([.. header, .. data.Payload.ToArray()]);
+        Assert.Equal(new Guid(digest.AsSpan(0, 16)), data.EventId);
+    }
+
     [Fact]
     public void Serializing_several_events_numbers_them_after_the_current_version()
     {
