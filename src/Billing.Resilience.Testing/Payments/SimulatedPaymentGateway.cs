@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Billing.Resilience.Payments;
 using NodaTime;
@@ -578,7 +579,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         ref readonly var op = ref OperationAt(stored);
 
         // A void's operation carries the hold it released; its request may have asked for zero.
-        var requested = (op.State & OperationState.RequestedZero) != 0 ? Money.Zero(op.Amount.Currency) : op.Amount;
+        var requested = op.State.HasFlag(OperationState.RequestedZero) ? Money.Zero(op.Amount.Currency) : op.Amount;
         var sameReference = op.Reference == NoOperation
             ? request.Reference is null
             : request.Reference is not null && TryFind(request.Reference, out var referenced) && referenced == op.Reference;
@@ -709,7 +710,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
 
             case PaymentOperationKind.Capture:
                 ref readonly var captured = ref OperationAt(authorization);
-                if ((captured.State & (OperationState.Captured | OperationState.Voided)) != 0)
+                if (captured.IsCaptured || captured.IsVoided)
                 {
                     return SimulatedPaymentReasons.AuthorizationNotCapturable;
                 }
@@ -723,7 +724,7 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
 
             case PaymentOperationKind.Void:
                 ref readonly var voided = ref OperationAt(authorization);
-                if ((voided.State & (OperationState.Captured | OperationState.Voided)) != 0)
+                if (voided.IsCaptured || voided.IsVoided)
                 {
                     return SimulatedPaymentReasons.AuthorizationNotVoidable;
                 }
@@ -783,7 +784,8 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
 
         // The operation first (the only step that allocates, so the only one that can fail), then what it does to the
         // ledger. The rental's and rider's ids are kept once per rental, however many operations and requests carry them.
-        var known = rentals.TryGetValue(request.RentalId, out var ledger);
+        ref var ledger = ref CollectionsMarshal.GetValueRefOrNullRef(rentals, request.RentalId);
+        var known = !Unsafe.IsNullRef(ref ledger);
         var rentalId = known ? ledger.RentalId : request.RentalId;
         var riderId = known && string.Equals(request.RiderId, ledger.RiderId, StringComparison.Ordinal) ? ledger.RiderId : request.RiderId;
         Append(new Operation(
@@ -797,10 +799,9 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
             request.Kind == PaymentOperationKind.Void && request.Amount.IsZero ? OperationState.RequestedZero : OperationState.None));
         if (known)
         {
-            ref var rental = ref CollectionsMarshal.GetValueRefOrNullRef(rentals, rentalId);
-            OperationAt(rental.Last).NextOfRental = index;
-            rental.Last = index;
-            rental.Count++;
+            OperationAt(ledger.Last).NextOfRental = index;
+            ledger.Last = index;
+            ledger.Count++;
         }
         else
         {
@@ -861,20 +862,20 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
     private Instant ExpiresAt(in Operation authorization) => authorization.At.Plus(options.AuthorizationValidity);
 
     private bool IsHeldAt(in Operation authorization, Instant now)
-        => (authorization.State & (OperationState.Captured | OperationState.Voided)) == 0 && now < ExpiresAt(authorization);
+        => !authorization.IsCaptured && !authorization.IsVoided && now < ExpiresAt(authorization);
 
     private AuthorizationState StateAt(in Operation authorization, Instant now)
-        => (authorization.State & OperationState.Captured) != 0 ? AuthorizationState.Captured
-            : (authorization.State & OperationState.Voided) != 0 ? AuthorizationState.Voided
+        => authorization.IsCaptured ? AuthorizationState.Captured
+            : authorization.IsVoided ? AuthorizationState.Voided
             : now >= ExpiresAt(authorization) ? AuthorizationState.Expired
             : AuthorizationState.Held;
 
     private static Money Captured(in Operation authorization)
-        => Money.FromMinorUnits((authorization.State & OperationState.Captured) != 0 ? authorization.Settled : 0, authorization.Amount.Currency);
+        => Money.FromMinorUnits(authorization.IsCaptured ? authorization.Settled : 0, authorization.Amount.Currency);
 
     private static Money Released(in Operation authorization)
-        => (authorization.State & OperationState.Captured) != 0 ? authorization.Amount.Minus(Captured(authorization))
-            : (authorization.State & OperationState.Voided) != 0 ? authorization.Amount
+        => authorization.IsCaptured ? authorization.Amount.Minus(Captured(authorization))
+            : authorization.IsVoided ? authorization.Amount
             : Money.Zero(authorization.Amount.Currency);
 
     private SimulatedAuthorization Snapshot(int index, Instant now)
@@ -983,6 +984,10 @@ public sealed class SimulatedPaymentGateway : IPaymentGateway
         public long Settled;
 
         public OperationState State = state;
+
+        public readonly bool IsCaptured => State.HasFlag(OperationState.Captured);
+
+        public readonly bool IsVoided => State.HasFlag(OperationState.Voided);
     }
 
     [Flags]

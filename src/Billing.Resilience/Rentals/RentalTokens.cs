@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using FluentValidation;
@@ -138,7 +139,7 @@ public sealed class RentalTokens
         }
 
         var expected = Sign(key, rentalId, riderId, expiry);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(parts[3]), Encoding.ASCII.GetBytes(expected)))
+        if (!CryptographicOperations.FixedTimeEquals(MemoryMarshal.AsBytes(parts[3].AsSpan()), MemoryMarshal.AsBytes(expected.AsSpan())))
         {
             // The MAC binds rental and rider: a token of another rental fails here too.
             return RentalTokenProblem.BadSignature;
