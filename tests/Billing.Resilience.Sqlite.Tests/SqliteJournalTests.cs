@@ -153,8 +153,8 @@ public sealed class SqliteJournalTests : IDisposable
 
         using var raw = Raw(file.Path);
         Assert.Equal(SqliteJournal.SchemaVersion, int.Parse(Scalar(raw, "SELECT max(version) FROM schema_version"), System.Globalization.CultureInfo.InvariantCulture));
-        Assert.Equal("0001_journal.sql,0002_payment_keys.sql,0003_event_ids.sql", Scalar(raw, "SELECT group_concat(script, ',') FROM (SELECT script FROM schema_version ORDER BY version)"));
-        Assert.Equal(3, SqliteJournal.SchemaVersion);
+        Assert.Equal("0001_journal.sql,0002_payment_keys.sql,0003_event_ids.sql,0004_event_ids_in_long_streams.sql", Scalar(raw, "SELECT group_concat(script, ',') FROM (SELECT script FROM schema_version ORDER BY version)"));
+        Assert.Equal(4, SqliteJournal.SchemaVersion);
     }
 
     [Fact]
@@ -211,6 +211,7 @@ public sealed class SqliteJournalTests : IDisposable
             ["0001_journal.sql"] = "62ad1b29dc0df6b7cc6b8466d1373b53252c06cbe2eda4d663eef3c01b6832ce",
             ["0002_payment_keys.sql"] = "fb65d06b1be22a5351910fd59c84da17e6c220d6e55d721ae32f69ff81d8bdee",
             ["0003_event_ids.sql"] = "06418566e98fe21204d41d28433ed78e7cb9acd75d59e70b8571fb008c262499",
+            ["0004_event_ids_in_long_streams.sql"] = "eeff5310e09d25010d900899fa191df80482a3518ba93817ec9d15ee5dc8ee99",
         };
 
         foreach (var script in SqliteSchema.Scripts)
@@ -298,8 +299,8 @@ public sealed class SqliteJournalTests : IDisposable
     [Fact]
     public async Task An_event_id_already_in_its_stream_is_refused()
     {
-        // The in-memory journal does not check this; the database does (schema 3: a trigger per stream, no index on
-        // event ids alone, whose random keys cost the writer a page per event).
+        // The in-memory journal does not check this; the database does (a trigger per stream, no index on event ids
+        // alone, whose random keys cost the writer a page per event).
         await using var journal = await SqliteJournal.OpenAsync(file.Options());
         var e = Event("rental-1", 1);
         await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [e]);
@@ -313,6 +314,79 @@ public sealed class SqliteJournalTests : IDisposable
 
         // The same id in another stream is no longer refused: ids derived from the stream never repeat across streams.
         Assert.Equal(1, (await journal.AppendAsync("rental-2", ExpectedVersion.NoStream, [e])).NextExpectedVersion);
+    }
+
+    [Theory]
+    [InlineData(3, 21)] // the first copy among the first 16 versions (read row by row), the second after them
+    [InlineData(16, 21)] // the last version read row by row
+    [InlineData(17, 21)] // the first version in the index of long streams
+    [InlineData(20, 21)] // both in that index
+    [InlineData(16, 17)] // one append across the line: the second copy is the index's first entry
+    public async Task An_event_id_is_refused_again_in_a_long_stream_wherever_its_first_copy_is(int first, int second)
+    {
+        // Schema 4 checks the first 16 versions of a stream row by row and the later ones in a partial index: a
+        // duplicate is refused across that line in both directions, with the same message, and nothing is written.
+        await using var journal = await SqliteJournal.OpenAsync(file.Options());
+        var events = Events("car-1", second - 1);
+        await journal.AppendAsync("car-1", ExpectedVersion.NoStream, events);
+
+        var duplicate = events[first - 1];
+        var refused = await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("car-1", ExpectedVersion.Exactly(second - 1), [duplicate]));
+        var inOneAppend = Event("car-2", 1);
+        var padding = Events("car-2", first - 1);
+        await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("car-2", ExpectedVersion.NoStream, [.. padding, inOneAppend, .. Events("car-2", second - first - 1), inOneAppend]));
+
+        Assert.Contains("once per stream", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(second - 1, (await journal.ReadStreamAsync("car-1")).Count);
+        Assert.Empty(await journal.ReadStreamAsync("car-2"));
+
+        // The same id later in another long stream is not refused, and the stream goes on.
+        Assert.Equal(second, (await journal.AppendAsync("car-3", ExpectedVersion.NoStream, [.. Events("car-3", second - 1), duplicate])).NextExpectedVersion);
+        Assert.Equal(second, (await journal.AppendAsync("car-1", ExpectedVersion.Exactly(second - 1), [Event("car-1", second)])).NextExpectedVersion);
+    }
+
+    [Fact]
+    public async Task Checking_an_event_id_costs_no_more_in_a_long_stream_than_in_a_short_one()
+    {
+        // Schema 3 looked for a new event's id among every row of its stream: an insert into a stream of n events read
+        // n rows, a stream grown one event at a time cost time quadratic in its length. Counted in SQLite's own virtual
+        // machine steps (the trigger runs in the insert's program), not timed: the same count on any machine.
+        await (await SqliteJournal.OpenAsync(file.Options())).DisposeAsync();
+        using var raw = Raw(file.Path);
+        using (var transaction = raw.BeginTransaction())
+        {
+            foreach (var (stream, count) in new[] { ("short", 10), ("medium", 16), ("long", 3_000) })
+            {
+                for (var v = 1; v <= count; v++)
+                {
+                    Insert(raw, stream, v);
+                }
+            }
+
+            transaction.Commit();
+        }
+
+        var intoShort = Insert(raw, "short", 11);
+        var intoMedium = Insert(raw, "medium", 17);
+        var intoLong = Insert(raw, "long", 3_001);
+
+        // Measured: 178, 221 and 221 steps; schema 3 took 157, 194 and 18,098 (six steps per row of the stream).
+        Assert.True(intoMedium <= 2 * intoShort, $"An insert after the 16th version took {intoMedium} steps, against {intoShort} for the 11th.");
+        Assert.True(intoLong <= 2 * intoShort, $"An insert into a stream of 3,000 events took {intoLong} steps, against {intoShort} into a stream of 10.");
+
+        static int Insert(SqliteConnection connection, string stream, long version)
+        {
+            const string Sql = "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES (?1, ?2, ?3, 'Tested', x'7B7D')";
+            Assert.Equal(SQLitePCL.raw.SQLITE_OK, SQLitePCL.raw.sqlite3_prepare_v2(connection.Handle, Sql, out var statement));
+            using (statement)
+            {
+                SQLitePCL.raw.sqlite3_bind_text(statement, 1, stream);
+                SQLitePCL.raw.sqlite3_bind_int64(statement, 2, version);
+                SQLitePCL.raw.sqlite3_bind_text(statement, 3, Guid.NewGuid().ToString("D"));
+                Assert.Equal(SQLitePCL.raw.SQLITE_DONE, SQLitePCL.raw.sqlite3_step(statement));
+                return SQLitePCL.raw.sqlite3_stmt_status(statement, SQLitePCL.raw.SQLITE_STMTSTATUS_VM_STEP, 0);
+            }
+        }
     }
 
     [Fact]
@@ -347,15 +421,46 @@ public sealed class SqliteJournalTests : IDisposable
         }
 
         using var migrated = Raw(file.Path);
-        Assert.Equal("3", Scalar(migrated, "SELECT max(version) FROM schema_version"));
+        Assert.Equal(SqliteJournal.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar(migrated, "SELECT max(version) FROM schema_version"));
         Assert.StartsWith(before + ";", Scalar(migrated, "SELECT group_concat(global_position || ' ' || stream_id || ' ' || stream_version || ' ' || event_id || ' ' || event_type || ' ' || hex(payload), ';') FROM (SELECT * FROM events ORDER BY global_position)"), StringComparison.Ordinal);
         Assert.Equal("rental-1/authorize/1=2,rental-1/capture/1=4", Scalar(migrated, "SELECT group_concat(idempotency_key || '=' || global_position, ',') FROM (SELECT * FROM payment_keys ORDER BY global_position)"));
         Assert.Equal(string.Empty, Scalar(migrated, "SELECT group_concat(\"table\") FROM pragma_foreign_key_check"));
-        Assert.Equal("sqlite_autoindex_events_1", Scalar(migrated, "SELECT group_concat(name) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'"));
+        Assert.Equal("events_event_id_after_16,sqlite_autoindex_events_1", Scalar(migrated, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name)"));
         Assert.Equal(
             "events_event_id_once_per_stream,events_no_delete,events_no_update,events_payment_key,events_versions_contiguous",
             Scalar(migrated, "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'events' ORDER BY name)"));
         Assert.Throws<SqliteException>(() => Execute(migrated, "DELETE FROM events"));
+    }
+
+    [Fact]
+    public async Task A_file_from_schema_version_3_is_migrated_when_opened()
+    {
+        // A journal as version 3 left it: a stream longer than 16 events, whose later events version 4 indexes.
+        var long1 = Events("car-1", 20);
+        using (var raw = Raw(file.Path))
+        {
+            SqliteJournal.Configure(raw, file.Path, TimeSpan.FromSeconds(1), 1_000);
+            SqliteSchema.Migrate(raw, file.Path, targetVersion: 3);
+            for (var v = 1; v <= long1.Length; v++)
+            {
+                Execute(raw, "INSERT INTO events (stream_id, stream_version, event_id, event_type, payload) VALUES ('car-1', $version, $id, 'Tested', CAST('{}' AS BLOB))", ("$version", v), ("$id", long1[v - 1].EventId.ToString()));
+            }
+
+            Assert.Equal("0", Scalar(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'events_event_id_after_16'"));
+        }
+
+        await using (var journal = await SqliteJournal.OpenAsync(file.Options()))
+        {
+            Assert.Equal(20, (await journal.ReadStreamAsync("car-1")).Count);
+            await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("car-1", ExpectedVersion.Exactly(20), [long1[2]]));
+            await Assert.ThrowsAsync<InvariantViolationException>(async () => await journal.AppendAsync("car-1", ExpectedVersion.Exactly(20), [long1[18]]));
+            Assert.Equal(21, (await journal.AppendAsync("car-1", ExpectedVersion.Exactly(20), [Event("car-1", 21)])).NextExpectedVersion);
+        }
+
+        using var migrated = Raw(file.Path);
+        Assert.Equal("4", Scalar(migrated, "SELECT max(version) FROM schema_version"));
+        Assert.Equal("17,18,19,20,21", Scalar(migrated, "SELECT group_concat(stream_version) FROM (SELECT stream_version FROM events INDEXED BY events_event_id_after_16 WHERE stream_id = 'car-1' AND stream_version > 16 ORDER BY stream_version)"));
+        Assert.Equal("ok", Scalar(migrated, "PRAGMA integrity_check"));
     }
 
     // ---- Group commit ----
