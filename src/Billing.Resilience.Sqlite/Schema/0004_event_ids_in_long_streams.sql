@@ -14,8 +14,11 @@
 -- writer dirties no more pages for them than before. A longer stream costs one index entry per event after the 16th.
 -- The trigger checks both halves, so a duplicate is refused with the same message wherever the first copy is; the
 -- index's own uniqueness is a second line behind it. The index is searched only from version 18 on, the first that
--- can find a row in it (versions follow each other): the short streams do not pay for the search either. Nothing is rebuilt: the index is built from the rows with a
--- version after 16, and version 3's trigger already kept every id once per stream.
+-- can find a row in it (versions follow each other), so short streams do not pay for the search either.
+--
+-- The table is not rebuilt: the index is built from the rows with a version after 16 (one pass over the table, in
+-- this migration's transaction), which version 3's trigger already kept unique per stream, and the trigger is
+-- replaced by one that refuses exactly what it refused.
 
 DROP TRIGGER events_event_id_once_per_stream;
 
@@ -23,8 +26,11 @@ CREATE UNIQUE INDEX events_event_id_after_16 ON events (stream_id, event_id) WHE
 
 CREATE TRIGGER events_event_id_once_per_stream
 BEFORE INSERT ON events
-WHEN EXISTS (SELECT 1 FROM events e WHERE e.stream_id = NEW.stream_id AND e.stream_version <= 16 AND e.event_id = NEW.event_id)
-  OR (NEW.stream_version > 17 AND EXISTS (SELECT 1 FROM events e WHERE e.stream_id = NEW.stream_id AND e.stream_version > 16 AND e.event_id = NEW.event_id))
+WHEN EXISTS (SELECT 1 FROM events e
+             WHERE e.stream_id = NEW.stream_id AND e.stream_version <= 16 AND e.event_id = NEW.event_id)
+  OR (NEW.stream_version > 17
+      AND EXISTS (SELECT 1 FROM events e
+                  WHERE e.stream_id = NEW.stream_id AND e.stream_version > 16 AND e.event_id = NEW.event_id))
 BEGIN
     SELECT RAISE(ABORT, 'events: an event id is stored once per stream');
 END;
