@@ -12,7 +12,7 @@ internal sealed class RentalState
 {
     private readonly List<EndSignal> signals;
     private readonly HashSet<(EndSignalSource, Instant)> signalKeys;
-    private readonly List<DistanceIncrement> distance;
+    private SnapshotList<DistanceIncrement> distance;
     private readonly List<PaymentStep> payments;
 
     private RentalState(string streamId)
@@ -20,11 +20,12 @@ internal sealed class RentalState
         StreamId = streamId;
         signals = [];
         signalKeys = [];
-        distance = [];
+        distance = SnapshotList<DistanceIncrement>.Empty;
         payments = [];
     }
 
-    /// <summary>A copy of <paramref name="previous"/>: its own lists, sharing the immutable items (payment steps too: a completion replaces its step).</summary>
+    /// <summary>A copy of <paramref name="previous"/>: its own lists, sharing the immutable items (payment steps too: a completion replaces its step),
+    /// and the distance increments themselves, which can be many (telemetry): a <see cref="SnapshotList{T}"/> never changes, its successors share its buffer.</summary>
     private RentalState(RentalState previous)
     {
         StreamId = previous.StreamId;
@@ -39,7 +40,7 @@ internal sealed class RentalState
         RefusalReason = previous.RefusalReason;
         signals = new List<EndSignal>(previous.signals);
         signalKeys = new HashSet<(EndSignalSource, Instant)>(previous.signalKeys);
-        distance = new List<DistanceIncrement>(previous.distance);
+        distance = previous.distance;
         payments = new List<PaymentStep>(previous.payments);
     }
 
@@ -104,8 +105,36 @@ internal sealed class RentalState
 
     public bool HasSignal(EndSignalSource source, Instant at) => signalKeys.Contains((source, at));
 
-    /// <summary>Whether the same increment (same time, same kilometres) was recorded: a duplicate delivery of telemetry.</summary>
-    public bool HasDistance(Instant at, decimal kilometres) => distance.Exists(d => d.At == at && d.Kilometres == kilometres);
+    /// <summary>Whether the same increment (same time, same kilometres) was recorded: a duplicate delivery of telemetry.
+    /// A binary search by time (the increments are kept in order of their time), then the few increments of that instant.</summary>
+    public bool HasDistance(Instant at, decimal kilometres)
+    {
+        var increments = distance.AsSpan();
+        var low = 0;
+        var high = increments.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (increments[middle].At < at)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        for (var i = low; i < increments.Length && increments[i].At == at; i++)
+        {
+            if (increments[i].Kilometres == kilometres)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public void Apply(object @event)
     {
@@ -140,7 +169,7 @@ internal sealed class RentalState
                     index--;
                 }
 
-                distance.Insert(index, increment);
+                distance = distance.Insert(index, increment);
                 break;
             case PaymentRequested e:
                 InvariantCheck(payments.TrueForAll(p => p.Key.Value != e.Key), $"{StreamId}: idempotency key {e.Key} requested twice.");

@@ -1,0 +1,108 @@
+using Billing.Resilience.Rentals;
+using CsCheck;
+
+namespace Billing.Resilience.Tests.Rentals;
+
+/// <summary><c>SnapshotList</c>: every list built stays as it was, however its successors share its buffer.</summary>
+public class SnapshotListTests
+{
+    /// <summary>A program: from which earlier list (an index into those built so far), insert where (-1: add at the end), what value.</summary>
+    private static readonly Gen<(int From, int Where, int Value)[]> GenProgram =
+        Gen.Select(Gen.Int[0, 1_000], Gen.Int[-1, 40], Gen.Int).Array[1, 120];
+
+    [Fact]
+    public void Every_list_keeps_its_items_whatever_is_built_from_it_or_from_its_ancestors()
+    {
+        // The model: a separate List<int> per list built. Adds to the newest list share its buffer, adds to older ones
+        // and inserts copy; after every step, every list built so far must still equal its model.
+        GenProgram.Sample(program =>
+        {
+            var lists = new List<SnapshotList<int>> { SnapshotList<int>.Empty };
+            var models = new List<List<int>> { new() };
+            foreach (var (from, where, value) in program)
+            {
+                var i = from % lists.Count;
+                var model = new List<int>(models[i]);
+                SnapshotList<int> next;
+                if (where < 0)
+                {
+                    next = lists[i].Add(value);
+                    model.Add(value);
+                }
+                else
+                {
+                    var index = where % (model.Count + 1);
+                    next = lists[i].Insert(index, value);
+                    model.Insert(index, value);
+                }
+
+                lists.Add(next);
+                models.Add(model);
+                for (var k = 0; k < lists.Count; k++)
+                {
+                    Assert.Equal<int>(models[k], lists[k]);
+                    Assert.Equal<int>(models[k], lists[k].AsSpan().ToArray());
+                    Assert.Equal(models[k].Count, lists[k].Count);
+                }
+            }
+        });
+    }
+
+    [Fact]
+    public void Threads_adding_to_one_list_at_once_each_get_their_own_item()
+    {
+        // One of them claims the shared buffer's next slot, the others copy: none sees another's item.
+        var list = SnapshotList<int>.Empty;
+        for (var i = 0; i < 100; i++)
+        {
+            list = list.Add(i);
+        }
+
+        var results = new SnapshotList<int>[20_000];
+        Parallel.For(0, results.Length, i => results[i] = list.Add(1_000 + i));
+
+        Assert.Equal<int>(Enumerable.Range(0, 100), list);
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.Equal(101, results[i].Count);
+            Assert.Equal(1_000 + i, results[i][100]);
+            Assert.Equal(99, results[i][99]);
+        }
+    }
+
+    [Fact]
+    public void Adding_to_the_newest_list_does_not_copy_it()
+    {
+        var list = SnapshotList<int>.Empty;
+        for (var i = 0; i < 10_000; i++)
+        {
+            list = list.Add(i);
+        }
+
+        // 10,000 items in a buffer of 16,384: the next add writes a slot and allocates the new list object only.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var next = list.Add(10_000);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(allocated <= 64, $"An add to a list of 10,000 items allocated {allocated} bytes.");
+        Assert.Equal(10_001, next.Count);
+        Assert.Equal(10_000, list.Count);
+    }
+
+    [Fact]
+    public void An_index_outside_the_list_is_refused()
+    {
+        var list = SnapshotList<string>.Empty.Add("a").Add("b");
+
+        var read = Assert.Throws<ArgumentOutOfRangeException>(() => list[2]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => list[-1]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => list.Insert(3, "c"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => list.Insert(-1, "c"));
+
+        Assert.Contains("2 items", read.Message, StringComparison.Ordinal);
+        Assert.Equal<string>(["a", "b"], list);
+        Assert.Equal<string>(["c", "a", "b"], list.Insert(0, "c"));
+        Assert.Equal<string>(["a", "c", "b"], list.Insert(1, "c"));
+        Assert.Equal<string>(["a", "b", "c"], list.Insert(2, "c"));
+    }
+}
