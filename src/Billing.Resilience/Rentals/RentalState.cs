@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Billing.Resilience.Journal;
 using Billing.Resilience.Payments;
 using NodaTime;
@@ -13,6 +14,10 @@ internal sealed class RentalState
     private readonly List<EndSignal> signals;
     private readonly HashSet<(EndSignalSource, Instant)> signalKeys;
     private SnapshotList<DistanceIncrement> distance;
+
+    /// <summary>The increments while <see cref="Replay"/> applies a stream's events: a plain list, changed in place (no
+    /// intermediate state is seen), made a <see cref="SnapshotList{T}"/> once at the end; null otherwise.</summary>
+    private List<DistanceIncrement>? replayedDistance;
     private readonly List<PaymentStep> payments;
 
     private RentalState(string streamId)
@@ -24,8 +29,9 @@ internal sealed class RentalState
         payments = [];
     }
 
-    /// <summary>A copy of <paramref name="previous"/>: its own lists, sharing the immutable items (payment steps too: a completion replaces its step),
-    /// and the distance increments themselves, which can be many (telemetry): a <see cref="SnapshotList{T}"/> never changes, its successors share its buffer.</summary>
+    /// <summary>A copy of <paramref name="previous"/>: its own lists of the few end signals and payment steps, sharing
+    /// their immutable items (a completion replaces its step), and the distance increments themselves, which can be
+    /// many (telemetry): a <see cref="SnapshotList{T}"/> never changes, and its successors share its buffer.</summary>
     private RentalState(RentalState previous)
     {
         StreamId = previous.StreamId;
@@ -75,13 +81,16 @@ internal sealed class RentalState
 
     public static RentalState Replay(string streamId, IReadOnlyList<RecordedEvent> events)
     {
-        var state = new RentalState(streamId);
+        var replayed = new List<DistanceIncrement>();
+        var state = new RentalState(streamId) { replayedDistance = replayed };
         foreach (var recorded in events)
         {
             InvariantCheck(recorded.StreamVersion == state.Version + 1, $"{streamId}: version {recorded.StreamVersion} follows {state.Version}.");
             state.Apply(EventSerializer.Deserialize(recorded));
         }
 
+        state.distance = SnapshotList<DistanceIncrement>.Of(CollectionsMarshal.AsSpan(replayed));
+        state.replayedDistance = null;
         return state;
     }
 
@@ -136,6 +145,28 @@ internal sealed class RentalState
         return false;
     }
 
+    /// <summary>Where an increment at <paramref name="at"/> goes in increments sorted by time: after every increment at or
+    /// before it (ties in order of receipt), so an increment in order goes at the end.</summary>
+    private static int PlaceFor(ReadOnlySpan<DistanceIncrement> increments, Instant at)
+    {
+        var low = 0;
+        var high = increments.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (increments[middle].At <= at)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
     public void Apply(object @event)
     {
         switch (@event)
@@ -163,13 +194,15 @@ internal sealed class RentalState
                 break;
             case DistanceRecorded e:
                 var increment = new DistanceIncrement(e.At, e.Kilometres);
-                var index = distance.Count;
-                while (index > 0 && distance[index - 1].At > e.At)
+                if (replayedDistance is { } replayed)
                 {
-                    index--;
+                    replayed.Insert(PlaceFor(CollectionsMarshal.AsSpan(replayed), e.At), increment);
+                }
+                else
+                {
+                    distance = distance.Insert(PlaceFor(distance.AsSpan(), e.At), increment);
                 }
 
-                distance = distance.Insert(index, increment);
                 break;
             case PaymentRequested e:
                 InvariantCheck(payments.TrueForAll(p => p.Key.Value != e.Key), $"{StreamId}: idempotency key {e.Key} requested twice.");

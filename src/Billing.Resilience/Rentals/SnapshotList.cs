@@ -10,8 +10,11 @@ namespace Billing.Resilience.Rentals;
 /// common instead of each holding a copy: without it, each telemetry append copied the rental's whole history, and a
 /// rental of n increments cost O(n²) time and memory.
 /// </summary>
-/// <remarks>Safe to read from any thread. Two threads may add to the same list at once: one of them claims the
-/// buffer's next slot (an interlocked compare-and-swap), the other copies.</remarks>
+/// <remarks>Safe to read from any thread once published like any other object shared between threads (through a lock,
+/// <see cref="Volatile"/> or a concurrent collection; the rental-state cache is a concurrent dictionary). Two threads
+/// may add to the same list at once: one of them claims the buffer's next slot (an interlocked compare-and-swap), the
+/// other copies. A claimed slot whose list is dropped (an event after it failed) stays taken: the next add to the older
+/// list copies.</remarks>
 internal sealed class SnapshotList<T> : IReadOnlyList<T>
 {
     private const int MinimumCapacity = 4;
@@ -26,6 +29,20 @@ internal sealed class SnapshotList<T> : IReadOnlyList<T>
 
     /// <summary>Gets the empty list.</summary>
     public static SnapshotList<T> Empty { get; } = new(new Buffer(0), 0);
+
+    /// <summary>A list of <paramref name="items"/> (copied once), with room to add as many again without copying.</summary>
+    public static SnapshotList<T> Of(ReadOnlySpan<T> items)
+    {
+        if (items.IsEmpty)
+        {
+            return Empty;
+        }
+
+        var buffer = new Buffer(Grow(items.Length));
+        items.CopyTo(buffer.Items);
+        buffer.Claimed = items.Length;
+        return new SnapshotList<T>(buffer, items.Length);
+    }
 
     /// <inheritdoc />
     public int Count { get; }
@@ -89,17 +106,36 @@ internal sealed class SnapshotList<T> : IReadOnlyList<T>
     public struct Enumerator(SnapshotList<T> list) : IEnumerator<T>
     {
         private int index = -1;
+        private T current = default!;
 
         /// <inheritdoc />
-        public readonly T Current => list.buffer.Items[index];
+        /// <remarks>The item <see cref="MoveNext"/> moved to; <c>default</c> before the first and after the last, never a
+        /// slot past the list's end (a successor may be writing it).</remarks>
+        public readonly T Current => current;
 
         readonly object? IEnumerator.Current => Current;
 
         /// <inheritdoc />
-        public bool MoveNext() => ++index < list.Count;
+        public bool MoveNext()
+        {
+            if (index + 1 < list.Count)
+            {
+                index++;
+                current = list.buffer.Items[index];
+                return true;
+            }
+
+            index = list.Count;
+            current = default!;
+            return false;
+        }
 
         /// <inheritdoc />
-        public void Reset() => index = -1;
+        public void Reset()
+        {
+            index = -1;
+            current = default!;
+        }
 
         /// <inheritdoc />
         public readonly void Dispose()
@@ -110,7 +146,7 @@ internal sealed class SnapshotList<T> : IReadOnlyList<T>
     /// <summary>The items, shared by every list built from one another, and how many of its slots a list has claimed.</summary>
     private sealed class Buffer(int capacity)
     {
-        public readonly T[] Items = capacity == 0 ? [] : new T[capacity];
+        public readonly T[] Items = new T[capacity];
 
         /// <summary>The slots written so far: a list may write the next one only when it ends exactly here.</summary>
         public int Claimed;
