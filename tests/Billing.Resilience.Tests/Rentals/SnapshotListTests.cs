@@ -167,6 +167,23 @@ public class SnapshotListTests
     }
 
     [Fact]
+    public void A_list_made_of_items_copies_them_once_and_has_room_to_grow()
+    {
+        // What a replay makes of a rental's increments: no buffer at all for a rental without any (most of them).
+        int[] items = [1, 2, 3];
+        var list = SnapshotList<int>.Of(items);
+        items[0] = 9;
+
+        Assert.Same(SnapshotList<int>.Empty, SnapshotList<int>.Of([]));
+        Assert.Equal<int>([1, 2, 3], list);
+        _ = SnapshotList<int>.Of([0]).Add(1); // the add's code compiled before it is measured
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var next = list.Add(4);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 64, "The first add after Of copied.");
+        Assert.Equal<int>([1, 2, 3, 4], next);
+    }
+
+    [Fact]
     public void The_enumerator_starts_again_after_a_reset()
     {
         IEnumerable<int> list = SnapshotList<int>.Empty.Add(7).Add(8);
