@@ -115,26 +115,11 @@ internal sealed class RentalState
     public bool HasSignal(EndSignalSource source, Instant at) => signalKeys.Contains((source, at));
 
     /// <summary>Whether the same increment (same time, same kilometres) was recorded: a duplicate delivery of telemetry.
-    /// A binary search by time (the increments are kept in order of their time), then the few increments of that instant.</summary>
+    /// The increments of that instant sit just before where a new one would go (<see cref="PlaceFor"/>).</summary>
     public bool HasDistance(Instant at, decimal kilometres)
     {
         var increments = distance.AsSpan();
-        var low = 0;
-        var high = increments.Length;
-        while (low < high)
-        {
-            var middle = low + ((high - low) / 2);
-            if (increments[middle].At < at)
-            {
-                low = middle + 1;
-            }
-            else
-            {
-                high = middle;
-            }
-        }
-
-        for (var i = low; i < increments.Length && increments[i].At == at; i++)
+        for (var i = PlaceFor(increments, at) - 1; i >= 0 && increments[i].At == at; i--)
         {
             if (increments[i].Kilometres == kilometres)
             {
