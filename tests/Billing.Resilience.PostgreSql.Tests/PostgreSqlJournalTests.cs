@@ -156,6 +156,50 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
         Assert.True(writers.Sum(w => w.Transactions) < instances * writersEach * appendsEach, "appends were grouped into fewer transactions");
     }
 
+    // ---- Cost ----
+
+    [Fact]
+    public async Task A_stream_version_is_read_in_steps_that_do_not_grow_with_the_stream()
+    {
+        var journal = await OpenAsync(TestServer.DataSource);
+        await journal.AppendAsync("short", ExpectedVersion.NoStream, [Event("short"), Event("short")]);
+        await TestServer.ExecuteAsync($"INSERT INTO {schema}.events (stream_id, stream_version, event_id, event_type, payload) SELECT 'long', v, gen_random_uuid(), 'Tested', '\\x7b7d'::bytea FROM generate_series(1, 3000) AS v");
+        await TestServer.ExecuteAsync($"ANALYZE {schema}.events");
+        string[] streams = ["long", "short", "missing"];
+
+        await using (var command = TestServer.DataSource.CreateCommand(PostgreSqlJournal.VersionsSql(schema)))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams });
+            await using var reader = await command.ExecuteReaderAsync();
+            var versions = new Dictionary<string, long>();
+            while (await reader.ReadAsync())
+            {
+                versions.Add(reader.GetString(0), reader.GetInt64(1));
+            }
+
+            Assert.Equal(new Dictionary<string, long> { ["long"] = 3000, ["short"] = 2 }, versions);
+        }
+
+        // What the server read to answer: at most one index entry per stream asked for (PostgreSQL reports rows per loop
+        // rounded, so the missing stream may count as one). max(stream_version) ... GROUP BY read all 3,002.
+        var plan = await TestServer.ScalarAsync<string>($"EXPLAIN (ANALYZE, FORMAT JSON) {PostgreSqlJournal.VersionsSql(schema)}", (object)streams);
+        var rowsRead = RowsReadFromTables(System.Text.Json.JsonDocument.Parse(plan).RootElement[0].GetProperty("Plan"));
+        Assert.True(rowsRead <= streams.Length, $"{rowsRead} rows read to find the versions of {streams.Length} streams (one of 3,000 events)");
+
+        var appended = await journal.AppendAsync("long", ExpectedVersion.Exactly(3000), [Event("long")]);
+        Assert.Equal(3001, appended.NextExpectedVersion);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await journal.AppendAsync("long", ExpectedVersion.Exactly(3000), [Event("long")]));
+    }
+
+    private static double RowsReadFromTables(System.Text.Json.JsonElement node)
+    {
+        var type = node.GetProperty("Node Type").GetString()!;
+        var own = type.Contains("Scan", StringComparison.Ordinal) && type != "Function Scan"
+            ? node.GetProperty("Actual Rows").GetDouble() * node.GetProperty("Actual Loops").GetDouble()
+            : 0;
+        return own + (node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Sum(RowsReadFromTables) : 0);
+    }
+
     // ---- Group commit ----
 
     [Fact]
