@@ -110,6 +110,11 @@ internal sealed class AppendQueue
             }
 
             batch.Clear();
+
+            // The batch's callers continue on the thread pool, and many append again at once (a rental's next event).
+            // One yield lets them reach the queue before the next batch is taken: otherwise N callers in a closed loop
+            // settle into two half-size batches that take turns, each paying a whole commit.
+            await Task.Yield();
         }
     }
 }
