@@ -18,9 +18,10 @@ namespace Billing.Resilience.PostgreSql;
 /// never skips an event that commits late.</para>
 /// <para>Group commit: each instance queues its appends (bounded) to a single writer, which sends what is waiting
 /// (up to <see cref="PostgreSqlJournalOptions.MaxAppendsPerBatch"/> appends) in two round trips, set-based (the streams'
-/// versions under the append lock, then one insert of every accepted event), and commits them in one
-/// transaction. A conflicting append fails alone; an append that breaks a database constraint fails alone too (the batch
-/// is then written again one append at a time).</para>
+/// versions, then one insert of every accepted event, committed in the same round trip; the append lock is held only
+/// from the insert to its commit). A conflicting append fails alone; an append that breaks a database constraint fails
+/// alone too, and so does an append that raced another instance's append to its stream: the batch is then written again
+/// one append at a time, each under the append lock before its stream's version is read.</para>
 /// <para>Behaves exactly like <see cref="InMemoryJournal"/> (the same conformance suite runs against both), and
 /// additionally refuses, with <see cref="InvariantViolationException"/>, what the database constraints forbid: an event
 /// id already in the journal, a <c>PaymentRequested</c> event whose idempotency key was used before or whose amount is
@@ -72,6 +73,10 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
 
     /// <summary>Gets the key of the advisory lock every insert into the journal takes (tests hold it to form batches).</summary>
     internal long AppendLockKey => PostgreSqlSchema.AppendLockKey(Schema);
+
+    /// <summary>Gets or sets what runs after a batch read its streams' versions without the append lock and before it
+    /// writes (tests: another instance appends in between).</summary>
+    internal Func<Task>? AfterVersionsRead { get; set; }
 
     /// <summary>Gets the number of write transactions committed by this instance (group commit: fewer than appends).</summary>
     internal long Transactions => Interlocked.Read(ref transactions);
@@ -197,22 +202,25 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
             ? new InvariantViolationException(string.Create(CultureInfo.InvariantCulture, $"The PostgreSQL journal refused the append to '{append.StreamId}': {postgres.MessageText} ({postgres.SqlState}{(postgres.ConstraintName is { } name ? ", constraint " + name : string.Empty)})."))
             : exception;
 
-    /// <summary>The writer: the batch in one transaction; when a statement fails, PostgreSQL has
-    /// rolled the whole transaction back, so the appends are written again one by one and only the culprit fails.</summary>
+    /// <summary>The writer: the batch in one transaction, decided from versions read without the append lock. When a
+    /// statement fails, PostgreSQL has rolled the whole transaction back: a row broke a constraint, or another instance
+    /// appended to one of the batch's streams after its versions were read (the insert's version checks refuse the
+    /// row). Every append is then written again alone, under the append lock taken before its stream's version is read,
+    /// so only a culprit fails, and a race is decided again from versions that cannot change.</summary>
     private async Task WriteBatchAsync(IReadOnlyList<PendingAppend> batch)
     {
         Outcome[] outcomes;
         try
         {
-            outcomes = await ExecuteAsync(batch).ConfigureAwait(false);
+            outcomes = await ExecuteAsync(batch, underAppendLock: false).ConfigureAwait(false);
         }
-        catch (PostgresException) when (batch.Count > 1)
+        catch (PostgresException)
         {
             foreach (var append in batch)
             {
                 try
                 {
-                    Complete(append, (await ExecuteAsync([append]).ConfigureAwait(false))[0]);
+                    Complete(append, (await ExecuteAsync([append], underAppendLock: true).ConfigureAwait(false))[0]);
                 }
 #pragma warning disable CA1031 // The append's caller gets the failure.
                 catch (Exception ex)
@@ -255,19 +263,29 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
     }
 
     /// <summary>
-    /// The batch in one transaction and two round trips, set-based: (1) the session's durability setting, the append lock
-    /// and the current version of every stream in the batch; then every decision is made here, in batch order, by the
-    /// rules of <c>append_events</c> (an append sees the appends before it in the batch); (2) the stored events of the
-    /// possible idempotent replays, and one <c>INSERT ... SELECT FROM unnest(...)</c> of every accepted event. The
-    /// database's own checks (contiguous versions, unique event ids and payment keys) still run on every row.
+    /// The batch, set-based, in two round trips: (1) the session's durability setting and the current version of every
+    /// stream in the batch; then every decision is made here, in batch order, by the rules of <c>append_events</c> (an
+    /// append sees the appends before it in the batch); (2) the stored events of the possible idempotent replays, and one
+    /// <c>INSERT ... SELECT FROM unnest(...)</c> of every accepted event, whose trigger takes the append lock, in one
+    /// transaction that PostgreSQL commits at the end of the round trip (the batch's implicit transaction). The
+    /// database's own checks (contiguous versions, unique event ids and payment keys) still run on every row, so a
+    /// version read before another instance's append was committed fails the whole batch rather than a row.
     /// </summary>
-    private async Task<Outcome[]> ExecuteAsync(IReadOnlyList<PendingAppend> batch)
+    /// <param name="batch">The appends.</param>
+    /// <param name="underAppendLock">Takes the append lock before reading the versions, in an explicit transaction
+    /// (three round trips): no other instance can append in between, so a refused row is the append's own fault.</param>
+    private async Task<Outcome[]> ExecuteAsync(IReadOnlyList<PendingAppend> batch, bool underAppendLock)
     {
         await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false);
+        await using var transaction = underAppendLock ? await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted).ConfigureAwait(false) : null;
 
         var streams = batch.Select(a => a.StreamId).Distinct(StringComparer.Ordinal).ToArray();
         var stored = await ReadVersionsAsync(connection, transaction, streams).ConfigureAwait(false);
+        if (transaction is null && AfterVersionsRead is { } hook)
+        {
+            await hook().ConfigureAwait(false);
+        }
+
         var plan = BatchPlan.Make(batch, stored);
 
         await using (var command = new NpgsqlBatch(connection, transaction))
@@ -315,21 +333,32 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
             }
         }
 
+        // Without an explicit transaction, the reader's disposal above has read the end of the round trip: the commit
+        // (or the error that rolled the batch back) is known before any outcome is given.
         var outcomes = plan.Outcomes().Select(o => new Outcome(o.Result, o.Error)).ToArray();
-        await transaction.CommitAsync().ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync().ConfigureAwait(false);
+        }
+
         Interlocked.Increment(ref transactions);
         Interlocked.Add(ref committedAppends, batch.Count);
         return outcomes;
     }
 
-    /// <summary>Round trip 1: refuses a session with <c>synchronous_commit=off</c>, takes the append lock (held to the commit) and reads the streams' versions.</summary>
-    private async Task<Dictionary<string, long>> ReadVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] streams)
+    /// <summary>Round trip 1: refuses a session with <c>synchronous_commit=off</c>, takes the append lock (held to the
+    /// commit) when in <paramref name="transaction"/>, and reads the streams' versions.</summary>
+    private async Task<Dictionary<string, long>> ReadVersionsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string[] streams)
     {
         await using var command = new NpgsqlBatch(connection, transaction);
         command.BatchCommands.Add(new NpgsqlBatchCommand("SELECT current_setting('synchronous_commit')"));
-        var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
-        lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = AppendLockKey });
-        command.BatchCommands.Add(lockCommand);
+        if (transaction is not null)
+        {
+            var lockCommand = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+            lockCommand.Parameters.Add(new NpgsqlParameter<long> { TypedValue = AppendLockKey });
+            command.BatchCommands.Add(lockCommand);
+        }
+
         var versions = new NpgsqlBatchCommand(versionsSql);
         versions.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = streams, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.BatchCommands.Add(versions);
@@ -342,7 +371,11 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
         }
 
         await reader.NextResultAsync().ConfigureAwait(false);
-        await reader.NextResultAsync().ConfigureAwait(false);
+        if (transaction is not null)
+        {
+            await reader.NextResultAsync().ConfigureAwait(false);
+        }
+
         var stored = new Dictionary<string, long>(streams.Length, StringComparer.Ordinal);
         while (await reader.ReadAsync().ConfigureAwait(false))
         {

@@ -91,6 +91,43 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_append_that_raced_another_instance_after_its_version_was_read_is_decided_again_under_the_lock()
+    {
+        var journal = await OpenAsync(TestServer.DataSource);
+        var other = await OpenAsync(Own(TestServer.CreateDataSource(maxPoolSize: 2)));
+        await journal.AppendAsync("rental-1", ExpectedVersion.NoStream, [Event("rental-1")]);
+        var races = 0;
+
+        // Every time a batch has read its versions without the lock, the other instance appends to rental-1.
+        journal.AfterVersionsRead = async () =>
+        {
+            Interlocked.Increment(ref races);
+            await other.AppendAsync("rental-1", ExpectedVersion.Any, [Event("rental-1")]);
+        };
+
+        // Alone in its batch; read version 1, then the other instance appended version 2: the database refuses the
+        // insert, and the append, decided again under the lock, is a conflict (not a refusal).
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await journal.AppendAsync("rental-1", ExpectedVersion.Exactly(1), [Event("rental-1")]));
+        Assert.Equal(2, conflict.Actual);
+
+        // ExpectedVersion.Any read version 2, the other instance appended version 3; decided again under the lock (no
+        // other instance can append in between), it lands at version 4.
+        var any = Event("rental-1");
+        Assert.Equal(4, (await journal.AppendAsync("rental-1", ExpectedVersion.Any, [any])).NextExpectedVersion);
+
+        // Batch mates of a raced append are written as if alone.
+        var fresh = journal.AppendAsync("rental-2", ExpectedVersion.NoStream, [Event("rental-2")]).AsTask();
+        var stale = journal.AppendAsync("rental-1", ExpectedVersion.Exactly(4), [Event("rental-1")]).AsTask();
+        Assert.Equal(1, (await fresh).NextExpectedVersion);
+        Assert.Equal(5, (await Assert.ThrowsAsync<ConcurrencyConflictException>(() => stale)).Actual);
+
+        journal.AfterVersionsRead = null;
+        var stream = await journal.ReadStreamAsync("rental-1");
+        Assert.Equal(Enumerable.Range(1, 2 + races).Select(v => (long)v), stream.Select(e => e.StreamVersion));
+        Assert.Equal(any.EventId, stream[3].EventId);
+    }
+
+    [Fact]
     public async Task A_reader_following_checkpoints_never_skips_a_late_commit()
     {
         // Four instances append as fast as they can while a fifth follows ReadAll from its checkpoint. Positions are
