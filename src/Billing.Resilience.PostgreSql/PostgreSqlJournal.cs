@@ -52,7 +52,7 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
         const string Columns = "stream_id, stream_version, global_position, event_id, event_type, payload";
         readStreamSql = $"SELECT {Columns} FROM {Schema}.events WHERE stream_id = $1 ORDER BY stream_version";
         readAllSql = $"SELECT {Columns} FROM {Schema}.events WHERE global_position > $1 ORDER BY global_position LIMIT $2";
-        queue = new AppendQueue(options.MaxPendingAppends, options.MaxAppendsPerBatch, options.MaxEventsPerBatch, WriteBatchAsync, nameof(PostgreSqlJournal));
+        queue = new AppendQueue(options.MaxPendingAppends, options.MaxAppendsPerBatch, options.MaxEventsPerBatch, WriteBatchAsync, nameof(PostgreSqlJournal), yieldAfterBatch: true);
         queue.Start();
     }
 

@@ -66,7 +66,7 @@ public sealed class SqliteJournal : IJournal, IAsyncDisposable
             "$id",
             "$type",
             "$payload");
-        queue = new AppendQueue(options.MaxPendingAppends, options.MaxAppendsPerBatch, options.MaxEventsPerBatch, WriteBatch, nameof(SqliteJournal));
+        queue = new AppendQueue(options.MaxPendingAppends, options.MaxAppendsPerBatch, options.MaxEventsPerBatch, WriteBatch, nameof(SqliteJournal), yieldAfterBatch: false);
         queue.Start();
     }
 
