@@ -71,12 +71,15 @@ public sealed class AppendWorkload
 
     /// <summary>The library's side: all the rentals at once, each appending its events one by one, each append awaited
     /// (durable) before the next, with the expected version.</summary>
-    public Task AppendConcurrentlyAsync(IJournal journal)
+    public Task AppendConcurrentlyAsync(IJournal journal) => AppendConcurrentlyAsync([journal]);
+
+    /// <summary>The same, with the rentals dealt round-robin to several journals (instances of one backend).</summary>
+    public Task AppendConcurrentlyAsync(IReadOnlyList<IJournal> journals)
     {
         var rentals = new Task[Streams.Length];
         for (var r = 0; r < Streams.Length; r++)
         {
-            rentals[r] = AppendRentalAsync(journal, Streams[r], Events[r]);
+            rentals[r] = AppendRentalAsync(journals[r % journals.Count], Streams[r], Events[r]);
         }
 
         return Task.WhenAll(rentals);

@@ -30,9 +30,12 @@ public class PostgreSqlAppendBenchmarks
     private NpgsqlDataSource dataSource = null!;
     private PostgreSqlJournal journal = null!;
     private PostgreSqlJournal wideJournal = null!;
+    private PostgreSqlJournal[] instances = null!;
+    private NpgsqlDataSource[] instanceSources = null!;
     private DocumentStore marten = null!;
     private AppendWorkload workload = null!;
     private AppendWorkload wideWorkload = null!;
+    private AppendWorkload instancesWorkload = null!;
     private int round;
 
     [GlobalSetup]
@@ -41,7 +44,7 @@ public class PostgreSqlAppendBenchmarks
         var connectionString = Environment.GetEnvironmentVariable("BILLING_TEST_POSTGRES")
             ?? throw new InvalidOperationException("BILLING_TEST_POSTGRES is not set: run eval \"$(./eng/postgres.sh start)\" first.");
         dataSource = NpgsqlDataSource.Create(connectionString);
-        await using (var drop = dataSource.CreateCommand("DROP SCHEMA IF EXISTS bench_journal CASCADE; DROP SCHEMA IF EXISTS bench_wide CASCADE; DROP SCHEMA IF EXISTS bench_raw CASCADE; DROP SCHEMA IF EXISTS bench_marten CASCADE"))
+        await using (var drop = dataSource.CreateCommand("DROP SCHEMA IF EXISTS bench_journal CASCADE; DROP SCHEMA IF EXISTS bench_wide CASCADE; DROP SCHEMA IF EXISTS bench_instances CASCADE; DROP SCHEMA IF EXISTS bench_raw CASCADE; DROP SCHEMA IF EXISTS bench_marten CASCADE"))
         {
             await drop.ExecuteNonQueryAsync();
         }
@@ -49,6 +52,12 @@ public class PostgreSqlAppendBenchmarks
         journal = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = "bench_journal" });
         wideJournal = await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = "bench_wide", MaxAppendsPerBatch = AppendWorkload.ManyRentals });
         await (await PostgreSqlJournal.OpenAsync(dataSource, new PostgreSqlJournalOptions { Schema = "bench_raw" })).DisposeAsync();
+        instanceSources = [.. Enumerable.Range(0, Instances).Select(_ => NpgsqlDataSource.Create(connectionString))];
+        instances = new PostgreSqlJournal[Instances];
+        for (var i = 0; i < Instances; i++)
+        {
+            instances[i] = await PostgreSqlJournal.OpenAsync(instanceSources[i], new PostgreSqlJournalOptions { Schema = "bench_instances" });
+        }
 
         marten = DocumentStore.For(options =>
         {
@@ -64,7 +73,8 @@ public class PostgreSqlAppendBenchmarks
     public void NextWorkload()
     {
         workload = AppendWorkload.Create("pg", round);
-        wideWorkload = AppendWorkload.Create("pg-wide", round++, AppendWorkload.ManyRentals);
+        wideWorkload = AppendWorkload.Create("pg-wide", round, AppendWorkload.ManyRentals);
+        instancesWorkload = AppendWorkload.Create("pg-instances", round++);
     }
 
     /// <summary>The baseline: the same rows, raw Npgsql, one 1,000-row unnest insert per transaction.</summary>
@@ -85,6 +95,12 @@ public class PostgreSqlAppendBenchmarks
     [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "PostgreSqlJournal, 1,000 concurrent rentals")]
     public Task JournalAppendWide() => wideWorkload.AppendConcurrentlyAsync(wideJournal);
 
+    /// <summary>For the analysis: the same 64 rentals spread over 4 instances of the journal (each its own data source
+    /// and writer, as 4 backend processes would be), 16 rentals each, all appending to one schema: the instances take
+    /// turns at the append lock.</summary>
+    [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "PostgreSqlJournal, 4 instances x 16 rentals")]
+    public Task JournalAppendFromInstances() => instancesWorkload.AppendConcurrentlyAsync(instances);
+
     /// <summary>Marten: 64 rentals appending at once, one session and SaveChangesAsync per append, expected version set.</summary>
     [Benchmark(OperationsPerInvoke = AppendWorkload.Rows, Description = "Marten event append, 64 concurrent rentals")]
     public Task MartenAppend()
@@ -103,9 +119,20 @@ public class PostgreSqlAppendBenchmarks
     {
         await journal.DisposeAsync();
         await wideJournal.DisposeAsync();
+        foreach (var instance in instances)
+        {
+            await instance.DisposeAsync();
+        }
+
+        foreach (var source in instanceSources)
+        {
+            await source.DisposeAsync();
+        }
         marten.Dispose();
         await dataSource.DisposeAsync();
     }
+
+    private const int Instances = 4;
 
     private async Task InsertAsync(int rowsPerTransaction)
     {
