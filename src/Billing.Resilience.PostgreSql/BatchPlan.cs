@@ -4,8 +4,9 @@ using Billing.Resilience.Storage;
 namespace Billing.Resilience.PostgreSql;
 
 /// <summary>
-/// One batch of appends decided in memory, in batch order, from the versions the streams had when the batch took the
-/// append lock: the rules of the schema's <c>append_events</c> function, for the whole batch at once.
+/// One batch of appends decided in memory, in batch order, from the versions the streams had when the batch read them
+/// (without the append lock; under it when an append is written again alone): the rules of the schema's
+/// <c>append_events</c> function, for the whole batch at once.
 /// </summary>
 /// <remarks>
 /// <para>An append whose expected version is the stream's current version (or <see cref="ExpectedVersion.Any"/>) is
