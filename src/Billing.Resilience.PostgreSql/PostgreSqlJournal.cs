@@ -288,8 +288,16 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
 
         var plan = BatchPlan.Make(batch, stored);
 
+        var forceDurability = transaction is null && plan.Rows.Count > 0;
         await using (var command = new NpgsqlBatch(connection, transaction))
         {
+            if (forceDurability)
+            {
+                // Round trip 1 checked this session; behind a pooler in transaction mode, this round trip may run in
+                // another one. A commit of the batch's implicit transaction is durable either way.
+                command.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'"));
+            }
+
             if (plan.ReplayStreams.Count > 0)
             {
                 var replays = new NpgsqlBatchCommand(replaySql);
@@ -313,6 +321,11 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
             if (command.BatchCommands.Count > 0)
             {
                 await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                if (forceDurability)
+                {
+                    await reader.NextResultAsync().ConfigureAwait(false);
+                }
+
                 if (plan.ReplayStreams.Count > 0)
                 {
                     while (await reader.ReadAsync().ConfigureAwait(false))
@@ -330,11 +343,17 @@ public sealed class PostgreSqlJournal : IJournal, IAsyncDisposable
                         plan.Inserted(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2));
                     }
                 }
+
+                // To the end of the round trip: without an explicit transaction, that is where PostgreSQL commits, and
+                // only reading it says whether the commit happened. (Disposing the reader would read it too, but
+                // swallows a timeout: a batch whose commit outlasted the command timeout, and was then cancelled,
+                // was acknowledged.)
+                while (await reader.NextResultAsync().ConfigureAwait(false))
+                {
+                }
             }
         }
 
-        // Without an explicit transaction, the reader's disposal above has read the end of the round trip: the commit
-        // (or the error that rolled the batch back) is known before any outcome is given.
         var outcomes = plan.Outcomes().Select(o => new Outcome(o.Result, o.Error)).ToArray();
         if (transaction is not null)
         {

@@ -128,6 +128,71 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_at_commit_fails_the_append_and_only_it()
+    {
+        var journal = await OpenAsync(TestServer.DataSource);
+        await TestServer.ExecuteAsync($$"""
+            CREATE FUNCTION {{schema}}.refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.stream_id = 'doomed' THEN
+                    RAISE EXCEPTION 'refused at commit' USING ERRCODE = 'check_violation';
+                END IF;
+                RETURN NULL;
+            END
+            $$;
+            CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON {{schema}}.events
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {{schema}}.refuse_at_commit();
+            """);
+
+        var doomed = journal.AppendAsync("doomed", ExpectedVersion.NoStream, [Event("doomed")]).AsTask();
+        var fine = journal.AppendAsync("fine", ExpectedVersion.NoStream, [Event("fine")]).AsTask();
+
+        var refused = await Assert.ThrowsAsync<InvariantViolationException>(() => doomed);
+        Assert.Contains("refused at commit", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await fine).NextExpectedVersion);
+        Assert.Empty(await journal.ReadStreamAsync("doomed"));
+        Assert.Single(await journal.ReadStreamAsync("fine"));
+    }
+
+    [Fact]
+    public async Task An_append_whose_commit_outlasts_the_command_timeout_is_never_acknowledged_unless_stored()
+    {
+        // The commit of a batch waits on a deferred trigger longer than the command timeout: the driver gives up
+        // waiting for the end of the round trip and cancels it. An append acknowledged then must be in the journal.
+        var builder = new NpgsqlConnectionStringBuilder(TestServer.ConnectionString) { CommandTimeout = 1, MaxPoolSize = 4 };
+        var impatient = Own(NpgsqlDataSource.Create(builder.ConnectionString));
+        var journal = await OpenAsync(impatient);
+        await TestServer.ExecuteAsync($$"""
+            CREATE FUNCTION {{schema}}.slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.stream_id = 'slow' THEN
+                    PERFORM pg_sleep(3);
+                END IF;
+                RETURN NULL;
+            END
+            $$;
+            CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON {{schema}}.events
+            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {{schema}}.slow_commit();
+            """);
+
+        var acknowledged = false;
+        try
+        {
+            await journal.AppendAsync("slow", ExpectedVersion.NoStream, [Event("slow")]);
+            acknowledged = true;
+        }
+#pragma warning disable CA1031 // Any failure is an acceptable outcome here; a false acknowledgement is not.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        var stored = await TestServer.ScalarAsync<long>($"SELECT count(*) FROM {schema}.events WHERE stream_id = 'slow'");
+        Assert.True(!acknowledged || stored == 1, $"acknowledged: {acknowledged}, stored: {stored}");
+    }
+
+    [Fact]
     public async Task A_reader_following_checkpoints_never_skips_a_late_commit()
     {
         // Four instances append as fast as they can while a fifth follows ReadAll from its checkpoint. Positions are
