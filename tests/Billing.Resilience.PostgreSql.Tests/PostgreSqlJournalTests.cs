@@ -131,18 +131,7 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
     public async Task An_error_at_commit_fails_the_append_and_only_it()
     {
         var journal = await OpenAsync(TestServer.DataSource);
-        await TestServer.ExecuteAsync($$"""
-            CREATE FUNCTION {{schema}}.refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.stream_id = 'doomed' THEN
-                    RAISE EXCEPTION 'refused at commit' USING ERRCODE = 'check_violation';
-                END IF;
-                RETURN NULL;
-            END
-            $$;
-            CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON {{schema}}.events
-            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {{schema}}.refuse_at_commit();
-            """);
+        await AtCommitAsync("doomed", "RAISE EXCEPTION 'refused at commit' USING ERRCODE = 'check_violation';");
 
         var doomed = journal.AppendAsync("doomed", ExpectedVersion.NoStream, [Event("doomed")]).AsTask();
         var fine = journal.AppendAsync("fine", ExpectedVersion.NoStream, [Event("fine")]).AsTask();
@@ -162,18 +151,7 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
         var builder = new NpgsqlConnectionStringBuilder(TestServer.ConnectionString) { CommandTimeout = 1, MaxPoolSize = 4 };
         var impatient = Own(NpgsqlDataSource.Create(builder.ConnectionString));
         var journal = await OpenAsync(impatient);
-        await TestServer.ExecuteAsync($$"""
-            CREATE FUNCTION {{schema}}.slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                IF NEW.stream_id = 'slow' THEN
-                    PERFORM pg_sleep(3);
-                END IF;
-                RETURN NULL;
-            END
-            $$;
-            CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON {{schema}}.events
-            DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {{schema}}.slow_commit();
-            """);
+        await AtCommitAsync("slow", "PERFORM pg_sleep(3);");
 
         var acknowledged = false;
         try
@@ -292,6 +270,21 @@ public sealed class PostgreSqlJournalTests : IAsyncLifetime
         Assert.Equal(3001, appended.NextExpectedVersion);
         await Assert.ThrowsAsync<ConcurrencyConflictException>(async () => await journal.AppendAsync("long", ExpectedVersion.Exactly(3000), [Event("long")]));
     }
+
+    /// <summary>Makes PostgreSQL run <paramref name="statement"/> when a transaction that inserted an event of
+    /// <paramref name="streamId"/> commits (a deferred constraint trigger).</summary>
+    private Task AtCommitAsync(string streamId, string statement) => TestServer.ExecuteAsync($$"""
+        CREATE FUNCTION {{schema}}.at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF NEW.stream_id = '{{streamId}}' THEN
+                {{statement}}
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+        CREATE CONSTRAINT TRIGGER at_commit AFTER INSERT ON {{schema}}.events
+        DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION {{schema}}.at_commit();
+        """);
 
     private static double RowsReadFromTables(System.Text.Json.JsonElement node)
     {
